@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FG_VAR_DIR=/app/var
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY transcripts ./transcripts
+COPY coding ./coding
+COPY themes ./themes
+COPY manage.py ./
+RUN pip install --no-cache-dir . && useradd --create-home app \
+    && mkdir -p /app/var/media /app/var/static && chown -R app /app/var
+USER app
+RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 python manage.py collectstatic --no-input
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

@@ -1,0 +1,115 @@
+"""The framework (a tree of codes), codings of transcript spans, and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from transcripts.models import Project, Transcript
+
+
+class Code(models.Model):
+    """A code of the framework. Top-level codes are the themes; children are sub-codes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="codes")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    name = models.CharField(max_length=200)
+    definition = models.TextField(blank=True)
+    inclusion = models.TextField("inclusion criteria", blank=True)
+    exclusion = models.TextField("exclusion criteria", blank=True)
+    example = models.TextField("example quote", blank=True)
+    colour = models.CharField(max_length=7, default="#f2c94c")
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=Q(parent__isnull=False),
+                name="code_unique_name_under_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                condition=Q(parent__isnull=True),
+                name="code_unique_theme_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coding(models.Model):
+    """A span ``[start, end)`` (code points) of a transcript tagged with a code by a coder."""
+
+    class Origin(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SUGGESTION = "suggestion", "Accepted suggestion"
+        IMPORTED = "imported", "Imported"
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="codings")
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField(help_text="Snapshot of transcript.text[start:end] when coded.")
+    memo = models.TextField(blank=True)
+    origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.MANUAL)
+    starred = models.BooleanField(default=False, help_text="Quote chosen for the report.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["transcript_id", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="coding_not_empty"),
+            models.UniqueConstraint(
+                fields=["transcript", "code", "coder", "start", "end"],
+                name="coding_unique_span_code_coder",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["transcript", "start"]),
+            models.Index(fields=["code", "transcript"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} [{self.start}:{self.end}]"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every change to codes and codings."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="audit_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["project", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD, CodingFactory, ProjectFactory, TranscriptFactory
+from transcripts.jobs import job_create
+from transcripts.models import Membership, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, user) -> Client:
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_login_page_is_shown_to_anonymous_visitors(client):
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert b"Log in" in response.content
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+
+
+def test_login_with_wrong_password_is_refused(client, user):
+    response = client.post(reverse("login"), {"username": user.username, "password": "nope"})
+    assert response.status_code == 200
+    assert b"enter a correct username and password" in response.content
+
+
+def test_project_list_shows_only_my_projects(client, user, project, django_assert_num_queries):
+    ProjectFactory(name="Someone else's study")
+    login(client, user)
+    with django_assert_num_queries(3):  # session, user, projects
+        response = client.get(reverse("project_list"))
+    assert project.name in response.content.decode()
+    assert "Someone else" not in response.content.decode()
+
+
+def test_creating_a_project_makes_me_its_owner(client, user):
+    login(client, user)
+    response = client.post(reverse("project_create"), {"name": "NHS data study"}, follow=True)
+    project = Project.objects.get(name="NHS data study")
+    assert Membership.objects.get(project=project, user=user).role == "owner"
+    assert b"NHS data study" in response.content
+
+
+def test_project_needs_a_name(client, user):
+    login(client, user)
+    response = client.post(reverse("project_create"), {"name": ""})
+    assert response.status_code == 200
+    assert not Project.objects.exists()
+
+
+def test_owner_invites_an_existing_user_as_viewer(client, user, project, outsider):
+    login(client, user)
+    response = client.post(
+        reverse("project_members", args=[project.pk]),
+        {"username": outsider.username, "role": "viewer"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(project=project, user=outsider).role == "viewer"
+    login(Client(), outsider)
+
+
+def test_inviting_an_unknown_user_names_them(client, user, project):
+    login(client, user)
+    response = client.post(
+        reverse("project_members", args=[project.pk]), {"username": "ghost", "role": "coder"}
+    )
+    assert "no user called &#x27;ghost&#x27;" in response.content.decode()
+
+
+def test_last_owner_cannot_demote_themselves(client, user, project):
+    login(client, user)
+    response = client.post(
+        reverse("project_members", args=[project.pk]),
+        {"username": user.username, "role": "viewer"},
+    )
+    assert "at least one owner" in response.content.decode()
+    assert Membership.objects.get(project=project, user=user).role == "owner"
+
+
+@pytest.mark.parametrize("role", ["coder", "viewer"])
+def test_only_owners_change_membership(client, project, outsider, role):
+    from tests.conftest import member
+
+    someone = member(project, role)
+    login(client, someone)
+    response = client.post(
+        reverse("project_members", args=[project.pk]),
+        {"username": outsider.username, "role": "owner"},
+    )
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=outsider).exists()
+
+
+def project_urls(project, job):
+    return [
+        ("get", reverse("project_detail", args=[project.pk])),
+        ("get", reverse("project_members", args=[project.pk])),
+        ("post", reverse("project_members", args=[project.pk])),
+        ("get", reverse("job_status", args=[project.pk, job.pk])),
+        ("post", reverse("job_cancel", args=[project.pk, job.pk])),
+        ("post", reverse("codings_verify", args=[project.pk])),
+    ]
+
+
+def test_non_members_get_404_everywhere(client, project, outsider):
+    job = job_create(project=project, kind="coding.verify")
+    login(client, outsider)
+    for method, url in project_urls(project, job):
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, url
+
+
+def test_anonymous_visitors_are_sent_to_login(client, project):
+    job = job_create(project=project, kind="coding.verify")
+    for method, url in project_urls(project, job):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("login"))
+
+
+def test_viewers_cannot_start_or_cancel_jobs(client, project, viewer):
+    job = job_create(project=project, kind="coding.verify")
+    login(client, viewer)
+    assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
+    assert client.post(reverse("codings_verify", args=[project.pk])).status_code == 403
+    assert client.post(reverse("job_cancel", args=[project.pk, job.pk])).status_code == 403
+    job.refresh_from_db()
+    assert not job.cancel_requested
+
+
+def test_forms_refuse_posts_without_csrf_token(user, project):
+    client = login(Client(enforce_csrf_checks=True), user)
+    response = client.post(reverse("project_create"), {"name": "Forged"})
+    assert response.status_code == 403
+    assert not Project.objects.filter(name="Forged").exists()
+
+
+def test_htmx_requests_carry_the_csrf_token_from_the_body(client, user, project):
+    login(client, user)
+    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert 'hx-headers=\'{"X-CSRFToken": "' in page
+
+
+def test_verify_job_runs_in_process_and_reports_mismatches(
+    client, user, project, django_capture_on_commit_callbacks
+):
+    transcript = TranscriptFactory(project=project, text="P1: I would like a letter.")
+    good = CodingFactory(transcript=transcript, start=4, end=26, coder=user)
+    bad = CodingFactory(transcript=transcript, start=4, end=10, coder=user, text="stale!")
+    login(client, user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("codings_verify", args=[project.pk]), HTTP_HX_REQUEST="true")
+    job = project.jobs.get()
+    html = client.get(reverse("job_status", args=[project.pk, job.pk])).content.decode()
+    assert 'data-status="done"' in html
+    assert job.result == {
+        "checked": 2,
+        "mismatch_count": 1,
+        "mismatched": [{"coding": bad.pk, "transcript": transcript.name, "start": 4}],
+    }
+    assert good.pk != bad.pk

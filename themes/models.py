@@ -1,0 +1,1 @@
+"""Suggestion runs, suggestions, candidate themes and framework-matrix summaries."""

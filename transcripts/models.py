@@ -1,0 +1,243 @@
+"""Projects, their members, background jobs, transcripts, turns and participants.
+
+Offsets into ``Transcript.text`` count Unicode code points from 0, end exclusive, on the
+canonical text (NFC, ``\\n`` line endings, no BOM): see DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    CODER = "coder", "Coder"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CODER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user"),
+        ]
+        ordering = ["project_id", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} as {self.role}"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.OWNER, Role.CODER)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+
+class Job(models.Model):
+    """A background run: written by its Celery task, polled by the page. See ``jobs.py``."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=50)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "kind", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=1), name="job_progress_0_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+
+class Transcript(models.Model):
+    """One source document: a focus group, an interview, or a set of survey answers."""
+
+    class Kind(models.TextChoices):
+        FOCUS_GROUP = "focus_group", "Focus group"
+        INTERVIEW = "interview", "Interview"
+        SURVEY = "survey", "Survey answers"
+        DOCUMENT = "document", "Other document"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transcripts")
+    name = models.CharField(max_length=200, help_text="Group name used in reports, e.g. FG3.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FOCUS_GROUP)
+    site = models.CharField(max_length=200, blank=True)
+    date = models.DateField(null=True, blank=True)
+    facilitator = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    original_file = models.FileField(upload_to="originals/%Y/%m/", blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    source_format = models.CharField(max_length=20, blank=True)
+    encoding = models.CharField(max_length=30, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "content_hash"], name="transcript_unique_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    """A pseudonymous participant of the project (e.g. P3), who may speak in several groups."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
+    label = models.CharField(max_length=100)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["label", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "label"], name="participant_unique_label"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Attribute(models.Model):
+    """A typed participant attribute defined for the project: age band, gender, carer ..."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", "Text"
+        NUMBER = "number", "Number"
+        CHOICE = "choice", "Choice"
+        DATE = "date", "Date"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attributes")
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(default=list, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="attribute_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttributeValue(models.Model):
+    """One participant's value for one attribute, stored as text in the attribute's format
+    (numbers as written, dates as ISO 8601)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attribute_values"
+    )
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "attribute"], name="attribute_value_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute}={self.value}"
+
+
+class Turn(models.Model):
+    """A speaker turn: a span ``[start, end)`` of the transcript's canonical text."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="turns")
+    order = models.PositiveIntegerField()
+    speaker_label = models.CharField(max_length=100, blank=True)
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="turns"
+    )
+    is_facilitator = models.BooleanField(default=False)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    timestamp_start_ms = models.PositiveBigIntegerField(null=True, blank=True)
+    timestamp_end_ms = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["transcript_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "order"], name="turn_unique_order"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="turn_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["transcript", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.transcript} #{self.order} {self.speaker_label}"
+
+    @property
+    def text(self) -> str:
+        return self.transcript.text[self.start : self.end]

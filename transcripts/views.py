@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import MembershipForm, ProjectForm
+from .jobs import job_cancel, job_refresh_stale
+
+
+@require_GET
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = selectors.project_list_for_user(user=request.user)
+    return render(request, "transcripts/project_list.html", {"projects": projects})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            user=request.user,
+        )
+        messages.success(request, f"Project {project.name!r} created.")
+        return redirect("project_detail", project_id=project.pk)
+    return render(request, "transcripts/project_create.html", {"form": form})
+
+
+@require_GET
+@login_required
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id)
+    context = {
+        "project": project,
+        "membership": project.membership,
+        "transcripts": project.transcripts.all(),
+        "jobs": project.jobs.select_related("created_by")[:5],
+    }
+    return render(request, "transcripts/project_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST":
+        selectors.membership_get(user=request.user, project_id=project_id, owner=True)
+        if form.is_valid():
+            try:
+                membership = services.membership_set(project=project, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{membership.user} is now {membership.role}.")
+                return redirect("project_members", project_id=project.pk)
+    context = {
+        "project": project,
+        "membership": project.membership,
+        "members": selectors.project_members(project=project),
+        "form": form,
+    }
+    return render(request, "transcripts/project_members.html", context)
+
+
+@require_GET
+@login_required
+def job_status(request: HttpRequest, project_id: int, job_id: int) -> HttpResponse:
+    job = selectors.job_get_for_user(user=request.user, project_id=project_id, job_id=job_id)
+    job = job_refresh_stale(job=job)
+    return render(request, "transcripts/job.html#job", {"job": job, "project": job.project})
+
+
+@require_POST
+@login_required
+def job_cancel_view(request: HttpRequest, project_id: int, job_id: int) -> HttpResponse:
+    job = selectors.job_get_for_user(
+        user=request.user, project_id=project_id, job_id=job_id, write=True
+    )
+    job_cancel(job=job)
+    if request.htmx:
+        return render(request, "transcripts/job.html#job", {"job": job, "project": job.project})
+    return redirect("job_status", project_id=project_id, job_id=job_id)
