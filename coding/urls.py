@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import jobs
 
 urlpatterns = [
     path(
         "projects/<int:project_id>/codings/verify/",
-        views.codings_verify_start,
+        jobs.codings_verify_start,
         name="codings_verify",
     ),
 ]

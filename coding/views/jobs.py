@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from transcripts.jobs import job_create, job_enqueue
 from transcripts.selectors import project_get_for_user
 
-from .tasks import coding_verify_task
+from ..tasks import coding_verify_task
 
 
 @require_POST
