@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench chromium clean
+.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench chromium compose clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,18 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing and cannot be installed here: browser tests will skip (or fail with CI=true)"; fi
 
+# `docker compose config` must accept docker-compose.yml; the deployment test runs it.
+compose:
+	@if command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's docker-compose to check docker-compose.yml"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
+	else echo "docker-compose is missing: the compose check will skip (or fail with CI=true)"; fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy config transcripts coding themes
 
 fmt: install
 	$(BIN)/ruff check --fix .
@@ -48,7 +57,7 @@ typecheck: install
 	$(BIN)/mypy config transcripts coding themes
 
 # Suite 1: the embedded default (SQLite, eager Celery) with the browser tests.
-test-unit: install chromium
+test-unit: install chromium compose
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest -m "not stack" -p no:cacheprovider
 
 # Suite 2: the same tests (less the browser) on PostgreSQL, plus the tests that need a real

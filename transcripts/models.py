@@ -20,6 +20,8 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    membership: Membership  # the requesting user's, set by selectors.project_get_for_user
+
     class Meta:
         ordering = ["name", "id"]
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from config.htmx import HtmxHttpRequest
 
 from . import selectors, services
 from .forms import MembershipForm, ProjectForm
@@ -14,14 +16,14 @@ from .jobs import job_cancel, job_refresh_stale
 
 @require_GET
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: HtmxHttpRequest) -> HttpResponse:
     projects = selectors.project_list_for_user(user=request.user)
     return render(request, "transcripts/project_list.html", {"projects": projects})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(
@@ -36,7 +38,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_detail(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
     context = {
         "project": project,
@@ -49,7 +51,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_members(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
     form = MembershipForm(request.POST or None)
     if request.method == "POST":
@@ -73,7 +75,7 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def job_status(request: HttpRequest, project_id: int, job_id: int) -> HttpResponse:
+def job_status(request: HtmxHttpRequest, project_id: int, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, project_id=project_id, job_id=job_id)
     job = job_refresh_stale(job=job)
     return render(request, "transcripts/job.html#job", {"job": job, "project": job.project})
@@ -81,7 +83,7 @@ def job_status(request: HttpRequest, project_id: int, job_id: int) -> HttpRespon
 
 @require_POST
 @login_required
-def job_cancel_view(request: HttpRequest, project_id: int, job_id: int) -> HttpResponse:
+def job_cancel_view(request: HtmxHttpRequest, project_id: int, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(
         user=request.user, project_id=project_id, job_id=job_id, write=True
     )
