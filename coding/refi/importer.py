@@ -319,9 +319,14 @@ def _consumed_notes(root: Any) -> set[str]:
     for tag in ("PlainTextSelection", "Coding", "TextSource", "Representation"):
         for element in root.iter(q(tag)):
             parent = element.getparent()
-            if tag == "Coding" and _t(parent) != "PlainTextSelection" and _t(parent) not in (
-                "TextSource",
-                "Representation",
+            if (
+                tag == "Coding"
+                and _t(parent) != "PlainTextSelection"
+                and _t(parent)
+                not in (
+                    "TextSource",
+                    "Representation",
+                )
             ):
                 continue
             for ref in element.findall(q("NoteRef")):
@@ -379,9 +384,7 @@ def _text_source(
     text, offsets = canonical_text(raw)
     original_length = len(raw[1:] if raw.startswith("\ufeff") else raw)
     if not text.strip():
-        not_imported.append(
-            f"Source {name!r} has no text: skipped ({codings_in_file} coding(s))."
-        )
+        not_imported.append(f"Source {name!r} has no text: skipped ({codings_in_file} coding(s)).")
         return None
     plan = SourcePlan(
         guid=guid_norm(source.get("guid")),

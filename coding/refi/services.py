@@ -165,7 +165,9 @@ def qdpx_import(
         kept.append(("user", refi_user.pk, guid))
 
     step(0.05, "Framework")
-    codes, code_guids = _codes_write(project=project, user=user, nodes=plan.codes, report=report_lines)
+    codes, code_guids = _codes_write(
+        project=project, user=user, nodes=plan.codes, report=report_lines
+    )
     kept += code_guids
 
     step(0.15, "Participants")
@@ -191,7 +193,9 @@ def qdpx_import(
         label = _unique(case.name or f"Case {number}", labels, 100)
         if case.name and label != case.name:
             report_lines.append(f"Case {case.name!r} appears twice; renamed {label!r}.")
-        participant = Participant.objects.create(project=project, label=label, notes=case.description)
+        participant = Participant.objects.create(
+            project=project, label=label, notes=case.description
+        )
         kept.append(("participant", participant.pk, case.guid))
         for guid, value in case.values.items():
             if value:
@@ -299,7 +303,9 @@ def qdpx_import(
             "keep group name, site, date, facilitator and description."
         )
     if skipped_duplicates:
-        report_lines.append(f"{skipped_duplicates} duplicate coding(s) (same span, code and coder) merged.")
+        report_lines.append(
+            f"{skipped_duplicates} duplicate coding(s) (same span, code and coder) merged."
+        )
 
     step(0.8, "Codings")
     Coding.objects.bulk_create(codings, batch_size=1000)

@@ -25,7 +25,9 @@ FG1 = (
     "P2: I'd want a letter 📬 first."
 )
 # Canonical text is NFC; "q" + combining tilde has no precomposed form, so it stays two code points.
-FG2 = unicodedata.normalize("NFC", "Facilitator: Second group.\n\nP3: Na\u0308ive q\u0303 who sees it? 🔒")
+FG2 = unicodedata.normalize(
+    "NFC", "Facilitator: Second group.\n\nP3: Na\u0308ive q\u0303 who sees it? 🔒"
+)
 
 
 def transcript(project, name, text, **fields):
@@ -115,7 +117,11 @@ def codings(project) -> list[tuple]:
 
 def participants(project) -> list[tuple]:
     return sorted(
-        (p.label, p.notes, tuple(sorted((v.attribute.name, v.value) for v in p.attribute_values.all())))
+        (
+            p.label,
+            p.notes,
+            tuple(sorted((v.attribute.name, v.value) for v in p.attribute_values.all())),
+        )
         for p in project.participants.all()
     )
 
