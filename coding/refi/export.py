@@ -23,7 +23,7 @@ from transcripts.models import Attribute, AttributeValue, Participant, Project, 
 from ..models import Code, Coding
 from ..selectors import code_tree
 from .guids import Guids
-from .xml import CODEBOOK_NS, PROJECT_NS
+from .xml import CODEBOOK_NS, PROJECT_NS, RefiError
 
 ORIGIN = "Focus groups (REFI-QDA 1.0)"
 RGB = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
@@ -83,7 +83,7 @@ def _xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", text)
 
 
-def _codes(parent: Any, guids: Guids, project: Project, ns: str, with_children: bool) -> None:
+def _codes(parent: Any, guids: Guids, project: Project, ns: str) -> None:
     def write(into: Any, nodes: Iterable[Any]) -> None:
         for node in nodes:
             code = node.code
@@ -105,12 +105,15 @@ def _codes(parent: Any, guids: Guids, project: Project, ns: str, with_children: 
 
 
 def codebook_qdc_bytes(*, project: Project) -> bytes:
-    """The framework as a codebook valid against Codebook-mrt2019.xsd (never an empty Sets)."""
+    """The framework as a codebook valid against Codebook-mrt2019.xsd (never an empty Sets).
+    The schema needs at least one code: an empty framework raises ``RefiError``."""
+    if not Code.objects.filter(project=project).exists():
+        raise RefiError("The framework has no codes yet: there is no codebook to export.")
     guids = Guids(project)
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
     root.set("origin", ORIGIN)
     codes = _el(root, "Codes", CODEBOOK_NS)
-    _codes(codes, guids, project, CODEBOOK_NS, with_children=True)
+    _codes(codes, guids, project, CODEBOOK_NS)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -187,7 +190,7 @@ def project_qde_bytes(*, project: Project) -> tuple[bytes, dict[str, str]]:
             )
     if Code.objects.filter(project=project).exists():
         codes_el = _el(_el(root, "CodeBook"), "Codes")
-        _codes(codes_el, guids, project, PROJECT_NS, with_children=True)
+        _codes(codes_el, guids, project, PROJECT_NS)
 
     attributes = list(Attribute.objects.filter(project=project).order_by("order", "name", "id"))
     participants = list(Participant.objects.filter(project=project).order_by("label", "id"))

@@ -229,13 +229,10 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
         text = canonical_text(text)[0].strip() or _child_text(note, "Description").strip()
         notes[guid_norm(note.get("guid"))] = {"name": note.get("name") or "Note", "text": text}
     cases = []
+    linked = 0
     for case in root.iter(q("Case")):
         refs = len(_kids(case, "SourceRef")) + len(_kids(case, "SelectionRef"))
-        if refs or _kids(case, "CodeRef"):
-            not_imported.append(
-                f"Case {case.get('name')!r}: its links to sources, selections or codes are not "
-                "imported (participants are linked through speaker turns)."
-            )
+        linked += 1 if refs or _kids(case, "CodeRef") else 0
         cases.append(
             CasePlan(
                 guid=guid_norm(case.get("guid")),
@@ -243,6 +240,11 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
                 description=_child_text(case, "Description").strip(),
                 values=_values(case),
             )
+        )
+    if linked:
+        not_imported.append(
+            f"{linked} case(s) link to sources, selections or codes: those links are not "
+            "imported (participants are linked to transcripts through speaker turns)."
         )
     sources: list[SourcePlan] = []
     sources_el = root.find(q("Sources"))

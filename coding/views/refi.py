@@ -44,7 +44,12 @@ def qdpx_export(request: HttpRequest, project_id: int) -> HttpResponse:
 def qdc_export(request: HttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     name = f"{slugify(project.name) or 'project'}-framework.qdc"
-    return _download(codebook_qdc_bytes(project=project), name, "application/xml")
+    try:
+        content = codebook_qdc_bytes(project=project)
+    except RefiError as exc:
+        messages.error(request, str(exc))
+        return redirect("project_detail", project_id=project.pk)
+    return _download(content, name, "application/xml")
 
 
 @require_POST

@@ -193,3 +193,113 @@ def test_a_failure_while_writing_rolls_everything_back(user, monkeypatch):
     with pytest.raises(RuntimeError):
         run(user, data)
     assert nothing_created() and not Coding.objects.exists()
+
+
+def test_a_pdf_source_imports_its_plain_text_representation_and_reports_area_selections(user):
+    rep = "77777777-7777-7777-7777-777777777777"
+    source = (
+        '<PDFSource guid="88888888-8888-8888-8888-888888888888" name="Leaflet.pdf" '
+        'path="internal://88888888-8888-8888-8888-888888888888.pdf">'
+        '<PDFSelection guid="99999999-9999-9999-9999-999999999999" page="0" firstX="1" '
+        f'firstY="1" secondX="9" secondY="9"><Coding guid="{"a" * 8}-aaaa-aaaa-aaaa-{"a" * 12}">'
+        f'<CodeRef targetGUID="{C1}"/></Coding></PDFSelection>'
+        f'<Representation guid="{rep}" plainTextPath="internal://{rep}.txt">'
+        f"{selection(0, 7)}</Representation></PDFSource>"
+    )
+    report = run(user, make_qdpx(qde(source=source), {f"sources/{rep}.txt": "Consent matters."}))
+    coding = Coding.objects.get()
+    assert (coding.transcript.name, coding.text) == ("Leaflet.pdf", "Consent")
+    assert "1 area selection(s) with 1 coding(s) are not imported" in report["not_imported"][0]
+
+
+def test_sources_with_the_same_text_become_one_transcript_with_all_codings(user):
+    other = "12121212-1212-1212-1212-121212121212"
+    source = (
+        f'<TextSource guid="{S1}" name="A"><PlainTextContent>Same words</PlainTextContent>'
+        f"{selection(0, 4)}</TextSource>"
+        f'<TextSource guid="{other}" name="B"><PlainTextContent>Same words</PlainTextContent>'
+        f'{selection(5, 10, guid="56565656")}</TextSource>'
+    )
+    report = run(user, make_qdpx(qde(source=source)))
+    assert report["transcripts"] == 1
+    assert sorted(Coding.objects.values_list("text", flat=True)) == ["Same", "words"]
+    assert "Source 'B' has the same text as 'A'" in report["notes"][0]
+
+
+def test_sibling_codes_with_one_name_are_renamed_and_reported(user):
+    codes = '<Code guid="abababab-abab-abab-abab-abababababab" name="Trust" isCodable="false"/>'
+    report = run(user, make_qdpx(qde(codes=codes), {f"sources/{S1}.txt": "Hello"}))
+    assert sorted(Code.objects.filter(parent=None).values_list("name", flat=True)) == [
+        "Trust",
+        "Trust (2)",
+    ]
+    assert any("renamed 'Trust (2)'" in line for line in report["notes"])
+    assert any("not codable" in line for line in report["notes"])
+
+
+def test_white_space_selections_are_skipped_and_reported(user):
+    data = make_qdpx(qde(selection(5, 7)), {f"sources/{S1}.txt": "Hello  world"})
+    report = run(user, data)
+    assert not Coding.objects.exists()
+    assert "only white space" in report["not_imported"][0]
+
+
+def test_notes_and_selection_descriptions_become_coding_memos(user):
+    note = "abcdabcd-abcd-abcd-abcd-abcdabcdabcd"
+    coded = selection(0, 5).replace(
+        "</Coding>", f'<NoteRef targetGUID="{note}"/></Coding>'
+    ).replace('creatingUser="11111111-1111-1111-1111-111111111111">', f'creatingUser="{U1}"><Description>Key quote</Description>', 1)
+    extra = (
+        f'<Notes><Note guid="{note}" name="Why"><PlainTextContent>Because.</PlainTextContent>'
+        '</Note><Note guid="cdcdcdcd-cdcd-cdcd-cdcd-cdcdcdcdcdcd" name="Plan">'
+        "<PlainTextContent>Interview ten people.</PlainTextContent></Note></Notes>"
+    )
+    report = run(user, make_qdpx(qde(coded, extra=extra), {f"sources/{S1}.txt": "Hello"}))
+    assert Coding.objects.get().memo == "Key quote\n\nBecause."
+    assert report["memos"] == 1
+    assert "Plan: Interview ten people." in Project.objects.get().description
+
+
+def test_cases_and_typed_variables_become_participants_with_attributes(user):
+    age, carer, joined = (f"{d * 8}-0000-0000-0000-000000000000" for d in "def")
+    extra_vars = (
+        f'<Variables><Variable guid="{age}" name="Age" typeOfVariable="Integer"/>'
+        f'<Variable guid="{carer}" name="Carer" typeOfVariable="Boolean"/>'
+        f'<Variable guid="{joined}" name="Site" typeOfVariable="Text"/></Variables>'
+        '<Cases><Case guid="10101010-1010-1010-1010-101010101010" name="P7">'
+        "<Description>Quiet</Description>"
+        f'<VariableValue><VariableRef targetGUID="{age}"/><IntegerValue>42</IntegerValue>'
+        f'</VariableValue><VariableValue><VariableRef targetGUID="{carer}"/>'
+        "<BooleanValue>true</BooleanValue></VariableValue></Case></Cases>"
+    )
+    text = qde(
+        source=f'<TextSource guid="{S1}" name="FG9"><PlainTextContent>Hi</PlainTextContent>'
+        f'<VariableValue><VariableRef targetGUID="{joined}"/><TextValue>Leeds</TextValue>'
+        "</VariableValue></TextSource>"
+    ).replace("</CodeBook>", "</CodeBook>" + extra_vars)
+    run(user, make_qdpx(text))
+    project = Project.objects.get()
+    p7 = project.participants.get(label="P7")
+    assert p7.notes == "Quiet"
+    values = {v.attribute.name: (v.attribute.type, v.value) for v in p7.attribute_values.all()}
+    assert values == {"Age": ("number", "42"), "Carer": ("choice", "true")}
+    assert project.transcripts.get().site == "Leeds"
+
+
+def test_a_failed_background_import_shows_why(user, project):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from coding.refi.tasks import qdpx_import_task
+    from transcripts.jobs import job_create
+
+    path = default_storage.save("refi-imports/bad.qdpx", ContentFile(b"not a zip"))
+    job = job_create(
+        project=project, kind="refi.import", user=user, params={"path": path, "filename": "x.qdpx"}
+    )
+    qdpx_import_task(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "x.qdpx is not a REFI-QDA project" in job.error
+    assert not default_storage.exists(path)
+    assert not project.transcripts.exists()

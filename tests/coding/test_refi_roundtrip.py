@@ -150,8 +150,8 @@ def test_a_project_exported_and_imported_is_the_same_project(user):
     types = dict(copy.attributes.values_list("name", "type"))
     assert types == {"Age band": "text", "Years": "number"}
     assert report["not_imported"] == [
-        "Case 'P1': its links to sources, selections or codes are not imported "
-        "(participants are linked through speaker turns)."
+        "1 case(s) link to sources, selections or codes: those links are not imported "
+        "(participants are linked to transcripts through speaker turns)."
     ]
     # the second coder arrives as an inactive account without a password, coding for the copy
     imported_coders = {c.coder for c in Coding.objects.filter(transcript__project=copy)}

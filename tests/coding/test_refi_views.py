@@ -158,3 +158,11 @@ def test_import_command_reports_a_bad_file(tmp_path, user):
     with pytest.raises(CommandError, match="bad.qdpx is not a REFI-QDA project"):
         call_command("import_qdpx", str(bad), "--owner", user.username)
     assert not Project.objects.exists()
+
+
+def test_an_empty_framework_cannot_be_exported_as_a_codebook(client, project, user, tmp_path):
+    login(client, user)
+    response = client.get(reverse("qdc_export", args=[project.pk]), follow=True)
+    assert "no codes yet" in response.content.decode()
+    with pytest.raises(CommandError, match="no codes yet"):
+        call_command("export_qdc", str(project.pk), "--out", str(tmp_path / "x.qdc"))

@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from coding.refi.commands import project_lookup
 from coding.refi.services import codebook_qdc_bytes
+from coding.refi.xml import RefiError
 
 
 class Command(BaseCommand):
@@ -15,5 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, project: str, out: str, **options):
         found = project_lookup(project)
-        Path(out).write_bytes(codebook_qdc_bytes(project=found))
+        try:
+            content = codebook_qdc_bytes(project=found)
+        except RefiError as exc:
+            raise CommandError(str(exc)) from exc
+        Path(out).write_bytes(content)
         self.stdout.write(f"Exported the framework of {found.name!r} to {out}.")
