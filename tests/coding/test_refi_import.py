@@ -218,7 +218,7 @@ def test_sources_with_the_same_text_become_one_transcript_with_all_codings(user)
         f'<TextSource guid="{S1}" name="A"><PlainTextContent>Same words</PlainTextContent>'
         f"{selection(0, 4)}</TextSource>"
         f'<TextSource guid="{other}" name="B"><PlainTextContent>Same words</PlainTextContent>'
-        f'{selection(5, 10, guid="56565656")}</TextSource>'
+        f"{selection(5, 10, guid='56565656')}</TextSource>"
     )
     report = run(user, make_qdpx(qde(source=source)))
     assert report["transcripts"] == 1
@@ -246,9 +246,9 @@ def test_white_space_selections_are_skipped_and_reported(user):
 
 def test_notes_and_selection_descriptions_become_coding_memos(user):
     note = "abcdabcd-abcd-abcd-abcd-abcdabcdabcd"
-    coded = selection(0, 5).replace(
-        "</Coding>", f'<NoteRef targetGUID="{note}"/></Coding>'
-    ).replace('creatingUser="11111111-1111-1111-1111-111111111111">', f'creatingUser="{U1}"><Description>Key quote</Description>', 1)
+    coded = selection(0, 5).replace("</Coding>", f'<NoteRef targetGUID="{note}"/></Coding>')
+    opening = f'creatingUser="{U1}">'
+    coded = coded.replace(opening, opening + "<Description>Key quote</Description>", 1)
     extra = (
         f'<Notes><Note guid="{note}" name="Why"><PlainTextContent>Because.</PlainTextContent>'
         '</Note><Note guid="cdcdcdcd-cdcd-cdcd-cdcd-cdcdcdcdcdcd" name="Plan">'
