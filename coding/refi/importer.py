@@ -18,8 +18,10 @@ LABEL_FIELDS = {
     "Exclusion criteria": "exclusion",
     "Example quote": "example",
 }
-VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue")
-VALUE_TAGS += ("DateTimeValue",)
+VALUE_TAGS = (
+    *("TextValue", "BooleanValue", "IntegerValue"),
+    *("FloatValue", "DateValue", "DateTimeValue"),
+)
 MEDIA = {
     "PictureSource": "picture",
     "AudioSource": "audio",

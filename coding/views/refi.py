@@ -59,7 +59,7 @@ def qdc_import(request: HttpRequest, project_id: int) -> HttpResponse:
     form = ExchangeFileForm(request.POST, request.FILES, suffixes=(".qdc", ".qdpx", ".xml"))
     if not form.is_valid():
         for error in form.errors.get("file", ["Choose a .qdc file."]):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("project_detail", project_id=project.pk)
     upload = form.cleaned_data["file"]
     try:
