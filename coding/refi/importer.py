@@ -442,6 +442,7 @@ def _plan_codings(
 ) -> None:
     if not codings:
         return
+    plan_source = selection if _t(selection) in ("TextSource", "Representation") else None
     new_start, new_end = offsets.start(start), offsets.end(end)
     text = plan.text[new_start:new_end]
     if not text.strip():
@@ -464,7 +465,8 @@ def _plan_codings(
         plan.codings.append(
             CodingPlan(
                 guid=guid_norm(coding.get("guid")),
-                selection_guid=guid_norm(selection.get("guid")),
+                # a coding of a whole source has no selection of its own
+                selection_guid="" if selection is plan_source else guid_norm(selection.get("guid")),
                 code_guid=guid_norm(coding.find(q("CodeRef")).get("targetGUID")),
                 user_guid=guid_norm(
                     coding.get("creatingUser")

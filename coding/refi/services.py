@@ -131,8 +131,10 @@ def _codes_write(
 
 
 def _attribute_value(kind: str, value: str) -> str:
-    if kind == "DateTime" or kind == "Date":
-        return value[:10] if kind == "Date" else value
+    if kind == "Date":
+        return value[:10]
+    if kind == "Boolean":
+        return {"1": "true", "0": "false"}.get(value, value.lower())
     return value
 
 
@@ -325,7 +327,8 @@ def qdpx_import(
     )
     for coding, (guid, selection_guid) in zip(codings, coding_guids, strict=True):
         kept.append(("coding", coding.pk, guid))
-        kept.append(("selection", coding.pk, selection_guid))
+        if selection_guid:
+            kept.append(("selection", coding.pk, selection_guid))
     if plan.loose_notes:
         section = "Notes imported from REFI-QDA:\n\n" + "\n\n".join(plan.loose_notes)
         project.description = "\n\n".join(filter(None, [project.description, section]))

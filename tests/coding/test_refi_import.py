@@ -303,3 +303,19 @@ def test_a_failed_background_import_shows_why(user, project):
     assert "x.qdpx is not a REFI-QDA project" in job.error
     assert not default_storage.exists(path)
     assert not project.transcripts.exists()
+
+
+def test_a_coding_of_a_whole_source_imports_and_exports_without_a_guid_clash(user):
+    from coding.refi.services import project_qdpx_bytes
+    from tests.coding.refi_support import assert_valid_qdpx
+
+    whole = f'<Coding guid="{"b" * 8}-bbbb-bbbb-bbbb-{"b" * 12}">'
+    whole += f'<CodeRef targetGUID="{C1}"/></Coding>'
+    source = f'<TextSource guid="{S1}" name="A"><PlainTextContent> All of it </PlainTextContent>'
+    run(user, make_qdpx(qde(source=source + whole + "</TextSource>")))
+    coding = Coding.objects.get()
+    assert coding.text == " All of it "
+    again = project_qdpx_bytes(project=coding.transcript.project)
+    assert_valid_qdpx(again)
+    run(user, again)  # our own export passes our duplicate-GUID check
+    assert Coding.objects.count() == 2
