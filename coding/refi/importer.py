@@ -380,15 +380,16 @@ def _text_source(
             raw = _decode(archive.read(found), what=f"Source {name!r}", notes=adjusted)
     if raw is None:
         path = source.get("plainTextPath") or source.get("richTextPath") or "no path"
+        lost = f" with its {codings_in_file} coding(s)" if codings_in_file else ""
         not_imported.append(
-            f"Source {name!r}: its text ({path}) is not in the archive: skipped with its "
-            f"{len(selections)} selection(s) and {codings_in_file} coding(s)."
+            f"Source {name!r}: its text ({path}) is not in the archive: skipped{lost}."
         )
         return None
     text, offsets = canonical_text(raw)
     original_length = len(raw[1:] if raw.startswith("\ufeff") else raw)
     if not text.strip():
-        not_imported.append(f"Source {name!r} has no text: skipped ({codings_in_file} coding(s)).")
+        lost = f" with its {codings_in_file} coding(s)" if codings_in_file else ""
+        not_imported.append(f"Source {name!r} has no text: skipped{lost}.")
         return None
     plan = SourcePlan(
         guid=guid_norm(source.get("guid")),

@@ -153,9 +153,9 @@ def qdpx_import(
     plan = project_plan(data, filename=filename)
     report_lines = list(plan.adjusted)
 
-    def step(fraction: float, message: str) -> None:
+    def step(fraction: float, message: str, force: bool = False) -> None:
         if progress is not None:
-            progress.update(fraction, message)
+            progress.update(fraction, message, force=force)
 
     if project is None:
         project = project_create(name=(name or plan.name)[:200], user=user)
@@ -338,7 +338,11 @@ def qdpx_import(
         )
     project.save(update_fields=["description"])
     guids_keep(project=project, rows=kept)
-    step(0.95, "Done")
+    step(
+        0.99,
+        f"Imported {len(by_hash)} transcript(s), {len(codes)} code(s), {len(codings)} coding(s).",
+        force=True,
+    )
     return {
         "project_id": project.pk,
         "project_name": project.name,

@@ -101,6 +101,7 @@ def test_importing_a_qdpx_creates_a_project_i_own_and_links_to_it(
     assert project.transcripts.count() == 2
     assert reverse("project_detail", args=[project.pk]) in html
     assert "205 codings" in html
+    assert "Imported 2 transcript(s), 262 code(s), 205 coding(s)." in html
     job = Job.objects.get(project=project)
     assert job.status == "done"
     polled = client.get(
