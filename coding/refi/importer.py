@@ -76,6 +76,23 @@ class SourcePlan:
     codings: list[CodingPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     user_guid: str = ""
+    moved: int = 0
+    _flat: str = ""
+
+    def flat_text(self) -> str:
+        """The text with runs of white space as one space, for finding quotes."""
+        if not self._flat:
+            self._flat = " ".join(self.text.split())
+        return self._flat
+
+
+def _quote_name(name: str | None) -> str:
+    """A selection name that quotes its text (ATLAS.ti writes the start of the quote), without
+    a trailing ellipsis; empty for labels such as ``Quotation 6:1`` or ``line:6``."""
+    if not name:
+        return ""
+    quote = " ".join(name.split()).removesuffix("…").removesuffix("...").strip()
+    return quote if len(quote) >= 12 and " " in quote else ""
 
 
 @dataclass
@@ -414,6 +431,11 @@ def _text_source(
             plan, selection, _kids(selection, "Coding"), start, end, offsets, raw,
             memo_parts, label, notes, not_imported, adjusted,
         )  # fmt: skip
+    if plan.moved:
+        adjusted.append(
+            f"Source {name!r}: {plan.moved} selection(s) got new offsets after normalising the "
+            "text (NFC, \\n line endings); the coded words are the same."
+        )
     bare = [s for s in selections if not _kids(s, "Coding")]
     if bare:
         not_imported.append(
@@ -457,9 +479,13 @@ def _plan_codings(
             f"{new_start}-{new_end} of the normalised text."
         )
     elif (new_start, new_end) != (start, end):
+        plan.moved += 1
+    quote = _quote_name(selection.get("name"))
+    if quote and " ".join(text.split())[: len(quote)] != quote and quote in plan.flat_text():
         adjusted.append(
-            f"{label}: offsets {start}-{end} became {new_start}-{new_end} after normalising "
-            "the text (NFC, \\n line endings); the coded words are the same."
+            f"{label}: the text at {start}-{end} does not begin with the selection's name, "
+            "which appears elsewhere in the source: the file's offsets may count differently. "
+            "Check this coding."
         )
     for coding in codings:
         memo = [p for p in memo_parts if p] + _note_texts(coding, notes)

@@ -60,7 +60,7 @@ def test_a_leading_bom_is_stripped_before_counting_and_crlf_is_remapped(user):
     assert coding.transcript.text == "Line one\nCafé talk 🙂 here\nEnd"
     assert coding.text == "Café talk 🙂"
     assert coding.text == coding.transcript.text[coding.start : coding.end]
-    assert any("became" in line for line in report["notes"])
+    assert "Source 'FG1': 1 selection(s) got new offsets" in report["notes"][0]
 
 
 def test_a_selection_splitting_a_joined_character_is_widened_and_reported(user):
@@ -319,3 +319,14 @@ def test_a_coding_of_a_whole_source_imports_and_exports_without_a_guid_clash(use
     assert_valid_qdpx(again)
     run(user, again)  # our own export passes our duplicate-GUID check
     assert Coding.objects.count() == 2
+
+
+def test_a_selection_whose_name_quotes_other_words_is_flagged(user):
+    raw = "We trust the letter. Nobody reads the leaflet."
+    named = selection(0, 8).replace("startPosition=", 'name="Nobody reads the…" startPosition=')
+    report = run(user, make_qdpx(qde(named), {f"sources/{S1}.txt": raw}))
+    assert Coding.objects.get().text == "We trust"
+    assert any("may count differently" in line for line in report["notes"])
+    quiet = selection(21, 40).replace("startPosition=", 'name="Nobody reads…" startPosition=')
+    report = run(user, make_qdpx(qde(quiet), {f"sources/{S1}.txt": raw}))
+    assert not any("may count differently" in line for line in report["notes"])
