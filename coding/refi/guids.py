@@ -27,12 +27,15 @@ class Guids:
             .exclude(kind="project")
             .values_list("kind", "object_id", "guid")
         }
+        self._derived: dict[tuple[str, object], str] = {}
 
     def of(self, kind: str, key: object) -> str:
         """The GUID of object ``key`` (a primary key, or any stable string) of ``kind``."""
         if isinstance(key, int) and (kind, key) in self.kept:
             return str(self.kept[(kind, key)])
-        return str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
+        if (kind, key) not in self._derived:
+            self._derived[(kind, key)] = str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
+        return self._derived[(kind, key)]
 
 
 def guids_keep(*, project: Project, rows: list[tuple[str, int, str]]) -> None:
