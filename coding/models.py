@@ -113,3 +113,26 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+class ExchangeGuid(models.Model):
+    """The REFI-QDA GUID of an object of a project, kept so exports are stable and imported
+    GUIDs survive a re-export. ``kind`` is ``project`` (the namespace for derived GUIDs),
+    ``code``, ``coding``, ``selection`` (keyed by a coding), ``transcript``, ``participant``,
+    ``attribute``, ``user`` or ``note`` (keyed by a coding whose memo it holds)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="exchange_guids")
+    kind = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    guid = models.UUIDField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "kind", "object_id"], name="exchange_guid_unique_object"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "guid"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} = {self.guid}"

@@ -162,3 +162,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# REFI-QDA exchange (coding/refi): the largest .qdpx/.qdc accepted, and zip-bomb limits.
+FG_REFI_MAX_UPLOAD_BYTES = env_int("FG_REFI_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+FG_REFI_MAX_UNCOMPRESSED_BYTES = env_int("FG_REFI_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+FG_REFI_MAX_RATIO = env_int("FG_REFI_MAX_RATIO", 100)

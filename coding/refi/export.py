@@ -1,0 +1,339 @@
+"""Write a project as a REFI-QDA project (``.qdpx``) or its framework as a codebook (``.qdc``).
+
+Offsets need no translation: ours are already code points, end exclusive, on the text written to
+``sources/<guid>.txt`` (DESIGN.md)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC as datetime_utc
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from lxml import etree
+
+from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript
+
+from ..models import Code, Coding
+from ..selectors import code_tree
+from .guids import Guids
+from .xml import CODEBOOK_NS, PROJECT_NS, RefiError
+
+ORIGIN = "Focus groups (REFI-QDA 1.0)"
+RGB = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+# Transcript (group) metadata travels as variables of the text sources.
+GROUP_VARIABLES = (
+    ("name", "Group name", "Text"),
+    ("site", "Site", "Text"),
+    ("date", "Date", "Date"),
+    ("facilitator", "Facilitator", "Text"),
+    ("description", "Group description", "Text"),
+    ("kind", "Transcript kind", "Text"),
+)
+CRITERIA = (
+    ("inclusion", "Inclusion criteria"),
+    ("exclusion", "Exclusion criteria"),
+    ("example", "Example quote"),
+)
+
+
+def code_description(code: Code) -> str:
+    """The definition, then the criteria and example as labelled paragraphs (one Description
+    is all REFI-QDA has; ``coding.refi.importer.description_split`` reads it back)."""
+    parts = [code.definition.strip()] if code.definition.strip() else []
+    for field, label in CRITERIA:
+        value = getattr(code, field).strip()
+        if value:
+            parts.append(f"{label}: {value}")
+    return "\n\n".join(parts)
+
+
+def _when(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(datetime_utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _el(parent: Any, tag: str, ns: str = PROJECT_NS, **attrs: str | None) -> Any:
+    element = etree.SubElement(parent, f"{{{ns}}}{tag}")
+    for name, value in attrs.items():
+        if value is not None and value != "":
+            element.set(name, value)
+    return element
+
+
+def _text_el(parent: Any, tag: str, text: str, ns: str = PROJECT_NS) -> Any:
+    element = _el(parent, tag, ns)
+    element.text = _xml_safe(text)
+    return element
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """XML 1.0 cannot hold most control characters; our canonical texts do not contain them,
+    but free-text fields might."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def _codes(parent: Any, guids: Guids, project: Project, ns: str) -> None:
+    def write(into: Any, nodes: Iterable[Any]) -> None:
+        for node in nodes:
+            code = node.code
+            element = _el(
+                into,
+                "Code",
+                ns,
+                guid=guids.of("code", code.pk),
+                name=_xml_safe(code.name),
+                isCodable="true",
+                color=code.colour if RGB.match(code.colour or "") else None,
+            )
+            description = code_description(code)
+            if description:
+                _text_el(element, "Description", description, ns)
+            write(element, node.children)
+
+    write(parent, code_tree(project=project))
+
+
+def codebook_qdc_bytes(*, project: Project) -> bytes:
+    """The framework as a codebook valid against Codebook-mrt2019.xsd (never an empty Sets).
+    The schema needs at least one code: an empty framework raises ``RefiError``."""
+    if not Code.objects.filter(project=project).exists():
+        raise RefiError("The framework has no codes yet: there is no codebook to export.")
+    guids = Guids(project)
+    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
+    root.set("origin", ORIGIN)
+    codes = _el(root, "Codes", CODEBOOK_NS)
+    _codes(codes, guids, project, CODEBOOK_NS)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _variable_type(attribute: Attribute, values: list[str]) -> str:
+    if attribute.type == Attribute.Type.DATE and all(_is_date(v) for v in values):
+        return "Date"
+    if attribute.type == Attribute.Type.NUMBER and values:
+        if all(re.fullmatch(r"[+-]?\d+", v.strip()) for v in values):
+            return "Integer"
+        if all(_is_decimal(v) for v in values):
+            return "Float"
+    return "Text"
+
+
+def _is_date(value: str) -> bool:
+    try:
+        datetime.strptime(value.strip(), "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _is_decimal(value: str) -> bool:
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", value.strip()):
+        return False
+    try:
+        Decimal(value.strip())
+    except InvalidOperation:
+        return False
+    return True
+
+
+def _value(parent: Any, variable_guid: str, kind: str, value: str) -> None:
+    element = _el(parent, "VariableValue")
+    _el(element, "VariableRef", targetGUID=variable_guid)
+    _text_el(element, f"{kind}Value", value.strip() if kind != "Text" else value)
+
+
+def project_qde_bytes(*, project: Project) -> tuple[bytes, dict[str, str]]:
+    """``project.qde`` and the source files (``{guid}.txt`` -> text) of a project."""
+    guids = Guids(project)
+    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
+    root.set("name", _xml_safe(project.name))
+    root.set("origin", ORIGIN)
+    if project.created_by_id:
+        root.set("creatingUserGUID", guids.of("user", project.created_by_id))
+    root.set("creationDateTime", _when(project.created_at) or "")
+
+    transcripts = list(Transcript.objects.filter(project=project).order_by("order", "name", "id"))
+    codings = list(
+        Coding.objects.filter(transcript__project=project)
+        .select_related("code")
+        .order_by("transcript_id", "start", "end", "id")
+    )
+    user_ids = set(project.memberships.values_list("user_id", flat=True))
+    user_ids |= {coding.coder_id for coding in codings}
+    if project.created_by_id:
+        user_ids.add(project.created_by_id)
+    users = list(get_user_model().objects.filter(pk__in=user_ids).order_by("username"))
+    known_users = {user.pk for user in users}
+
+    def user_guid(user_id: int | None) -> str | None:
+        return guids.of("user", user_id) if user_id in known_users else None
+
+    if users:
+        users_el = _el(root, "Users")
+        for user in users:
+            _el(
+                users_el,
+                "User",
+                guid=guids.of("user", user.pk),
+                name=_xml_safe(user.get_full_name() or user.get_username()),
+                id=_xml_safe(user.get_username()),
+            )
+    if Code.objects.filter(project=project).exists():
+        codes_el = _el(_el(root, "CodeBook"), "Codes")
+        _codes(codes_el, guids, project, PROJECT_NS)
+
+    attributes = list(Attribute.objects.filter(project=project).order_by("order", "name", "id"))
+    participants = list(Participant.objects.filter(project=project).order_by("label", "id"))
+    values_by_participant: dict[int, list[AttributeValue]] = defaultdict(list)
+    values_by_attribute: dict[int, list[str]] = defaultdict(list)
+    for value in AttributeValue.objects.filter(participant__project=project).order_by(
+        "attribute__order", "attribute__name", "attribute_id"
+    ):
+        values_by_participant[value.participant_id].append(value)
+        values_by_attribute[value.attribute_id].append(value.value)
+    attribute_types = {a.pk: _variable_type(a, values_by_attribute[a.pk]) for a in attributes}
+    if attributes or transcripts:
+        variables_el = _el(root, "Variables")
+        for attribute in attributes:
+            _el(
+                variables_el,
+                "Variable",
+                guid=guids.of("attribute", attribute.pk),
+                name=_xml_safe(attribute.name),
+                typeOfVariable=attribute_types[attribute.pk],
+            )
+        if transcripts:
+            for field, label, kind in GROUP_VARIABLES:
+                element = _el(
+                    variables_el,
+                    "Variable",
+                    guid=guids.of("group-variable", field),
+                    name=label,
+                    typeOfVariable=kind,
+                )
+                _text_el(element, "Description", f"Transcript metadata: {field}")
+    speaking: dict[int, set[int]] = defaultdict(set)
+    for participant_id, transcript_id in (
+        Transcript.objects.filter(project=project, turns__participant__isnull=False)
+        .values_list("turns__participant_id", "id")
+        .distinct()
+    ):
+        speaking[participant_id].add(transcript_id)
+    if participants:
+        cases_el = _el(root, "Cases")
+        for participant in participants:
+            case = _el(
+                cases_el,
+                "Case",
+                guid=guids.of("participant", participant.pk),
+                name=_xml_safe(participant.label),
+            )
+            if participant.notes.strip():
+                _text_el(case, "Description", participant.notes)
+            for value in values_by_participant[participant.pk]:
+                _value(
+                    case,
+                    guids.of("attribute", value.attribute_id),
+                    attribute_types[value.attribute_id],
+                    value.value,
+                )
+            for transcript_id in sorted(speaking[participant.pk]):
+                _el(case, "SourceRef", targetGUID=guids.of("transcript", transcript_id))
+
+    files: dict[str, str] = {}
+    notes: list[tuple[Coding, str]] = []
+    by_transcript: dict[int, list[Coding]] = defaultdict(list)
+    for coding in codings:
+        by_transcript[coding.transcript_id].append(coding)
+    if transcripts:
+        sources_el = _el(root, "Sources")
+        for transcript in transcripts:
+            guid = guids.of("transcript", transcript.pk)
+            files[f"{guid}.txt"] = transcript.text
+            source = _el(
+                sources_el,
+                "TextSource",
+                guid=guid,
+                name=_xml_safe(transcript.name),
+                plainTextPath=f"internal://{guid}.txt",
+                creatingUser=user_guid(transcript.created_by_id),
+                creationDateTime=_when(transcript.created_at),
+            )
+            spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
+            for coding in by_transcript[transcript.pk]:
+                spans[(coding.start, coding.end)].append(coding)
+            for (start, end), group in spans.items():
+                first = group[0]
+                selection = _el(
+                    source,
+                    "PlainTextSelection",
+                    guid=guids.of("selection", first.pk)
+                    if ("selection", first.pk) in guids.kept
+                    else guids.of("selection", f"{transcript.pk}:{start}:{end}"),
+                    name=_xml_safe(_short(first.text)),
+                    startPosition=str(start),
+                    endPosition=str(end),
+                    creatingUser=user_guid(first.coder_id),
+                    creationDateTime=_when(first.created_at),
+                )
+                for coding in group:
+                    coding_el = _el(
+                        selection,
+                        "Coding",
+                        guid=guids.of("coding", coding.pk),
+                        creatingUser=user_guid(coding.coder_id),
+                        creationDateTime=_when(coding.created_at),
+                    )
+                    _el(coding_el, "CodeRef", targetGUID=guids.of("code", coding.code_id))
+                    if coding.memo.strip():
+                        note_guid = guids.of("note", coding.pk)
+                        _el(coding_el, "NoteRef", targetGUID=note_guid)
+                        notes.append((coding, note_guid))
+            for field, _label, kind in GROUP_VARIABLES:
+                value = getattr(transcript, field)
+                if value in (None, ""):
+                    continue
+                text = value.isoformat() if field == "date" else str(value)
+                _value(source, guids.of("group-variable", field), kind, text)
+    if notes:
+        notes_el = _el(root, "Notes")
+        for coding, note_guid in notes:
+            note = _el(
+                notes_el,
+                "Note",
+                guid=note_guid,
+                name=_xml_safe(f"Memo: {coding.code.name}"),
+                creatingUser=user_guid(coding.coder_id),
+                creationDateTime=_when(coding.updated_at),
+            )
+            _text_el(note, "PlainTextContent", coding.memo)
+    if project.description.strip():
+        _text_el(root, "Description", project.description)
+    qde = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return qde, files
+
+
+def _short(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def project_qdpx_bytes(*, project: Project) -> bytes:
+    """The ``.qdpx`` archive: ``project.qde`` plus ``sources/<guid>.txt`` (UTF-8, no BOM)."""
+    qde, files = project_qde_bytes(project=project)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", qde)
+        for name, text in files.items():
+            archive.writestr(f"sources/{name}", text.encode("utf-8"))
+    return buffer.getvalue()
