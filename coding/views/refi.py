@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.htmx import HtmxHttpRequest
 from transcripts.jobs import job_create, job_enqueue, job_refresh_stale
 from transcripts.selectors import job_get_for_user, project_get_for_user
 from transcripts.services import project_create
@@ -33,7 +34,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def qdpx_export(request: HttpRequest, project_id: int) -> HttpResponse:
+def qdpx_export(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     name = f"{slugify(project.name) or 'project'}.qdpx"
     return _download(project_qdpx_bytes(project=project), name, "application/zip")
@@ -41,7 +42,7 @@ def qdpx_export(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def qdc_export(request: HttpRequest, project_id: int) -> HttpResponse:
+def qdc_export(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     name = f"{slugify(project.name) or 'project'}-framework.qdc"
     try:
@@ -54,7 +55,7 @@ def qdc_export(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def qdc_import(request: HttpRequest, project_id: int) -> HttpResponse:
+def qdc_import(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
     form = ExchangeFileForm(request.POST, request.FILES, suffixes=(".qdc", ".qdpx", ".xml"))
     if not form.is_valid():
@@ -79,7 +80,7 @@ def qdc_import(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def qdpx_import(request: HttpRequest) -> HttpResponse:
+def qdpx_import(request: HtmxHttpRequest) -> HttpResponse:
     """Check the file at once (a bad file creates nothing), then import it on the job
     mechanism into a new project owned by the importing user."""
     form = ProjectImportForm(request.POST or None, request.FILES or None, suffixes=(".qdpx",))
@@ -108,7 +109,7 @@ def qdpx_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def qdpx_import_status(request: HttpRequest, project_id: int, job_id: int) -> HttpResponse:
+def qdpx_import_status(request: HtmxHttpRequest, project_id: int, job_id: int) -> HttpResponse:
     job = job_get_for_user(user=request.user, project_id=project_id, job_id=job_id)
     job = job_refresh_stale(job=job)
     template = "coding/refi_import_status.html"
