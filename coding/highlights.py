@@ -1,0 +1,165 @@
+"""Server-side rendering of codings as highlights on a transcript's turns.
+
+Each turn's text is split at every coding boundary that falls inside it; each piece becomes a
+``<span class="seg">`` carrying the ids of the codings covering it and a background built from
+their colours (one horizontal band per code, so overlaps stay readable). Beside each turn a
+margin holds one column per code with a bar per coding, placed at the coding's share of the
+turn. Built with plain string operations: a 25,000-word transcript with thousands of codings
+renders in a few milliseconds, which the template engine alone could not do.
+
+Offsets are code points into ``Transcript.text`` (end exclusive). The browser maps a selection
+back to offsets by counting code points through the text nodes of ``.turn-text``, whose
+``data-start`` is the turn's start: nothing else may be put inside that element.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass
+class Span:
+    """A stretch of the transcript shown as one block: a speaker turn, or the whole text
+    of a transcript that has no turns."""
+
+    start: int
+    end: int
+    pk: int | None = None
+    order: int = 0
+    speaker_label: str = ""
+    participant_label: str = ""
+    is_facilitator: bool = False
+    timestamp_ms: int | None = None
+
+
+@dataclass
+class TurnView:
+    span: Span
+    text_html: SafeString
+    margin_html: SafeString
+    codings: list[Any] = field(default_factory=list)
+
+    @property
+    def dom_id(self) -> str:
+        return f"turn-{self.span.pk}" if self.span.pk is not None else "turn-all"
+
+    @property
+    def timestamp(self) -> str:
+        ms = self.span.timestamp_ms
+        if ms is None:
+            return ""
+        seconds = ms // 1000
+        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _background(colours: list[str]) -> str:
+    if len(colours) == 1:
+        return f"background:{colours[0]}59"
+    share = 100 / len(colours)
+    stops = ",".join(
+        f"{colour}73 {index * share:.1f}% {(index + 1) * share:.1f}%"
+        for index, colour in enumerate(colours)
+    )
+    return f"background:linear-gradient(to bottom,{stops})"
+
+
+def _text_html(text: str, span: Span, codings: list[Any], colours: dict[int, str]) -> str:
+    if not codings:
+        return escape(text[span.start : span.end], quote=False)
+    bounds = {span.start, span.end}
+    for coding in codings:
+        bounds.add(max(coding.start, span.start))
+        bounds.add(min(coding.end, span.end))
+    points = sorted(bounds)
+    parts: list[str] = []
+    for left, right in zip(points, points[1:], strict=False):
+        piece = escape(text[left:right], quote=False)
+        covering = [c for c in codings if c.start <= left and c.end >= right]
+        if not covering:
+            parts.append(piece)
+            continue
+        covering.sort(key=lambda c: (c.code_id, c.pk))
+        ids = " ".join(str(c.pk) for c in covering)
+        codes = []
+        for coding in covering:
+            if coding.code_id not in codes:
+                codes.append(coding.code_id)
+        style = _background([colours.get(code_id, "#999999") for code_id in codes])
+        parts.append(
+            f'<span class="seg" data-codings="{ids}" data-start="{left}" style="{style}">'
+            f"{piece}</span>"
+        )
+    return "".join(parts)
+
+
+def _margin_html(
+    span: Span, codings: list[Any], codes: dict[int, Any], link: str, mine: int | None
+) -> str:
+    if not codings:
+        return ""
+    length = max(span.end - span.start, 1)
+    columns: dict[int, list[Any]] = {}
+    for coding in codings:
+        columns.setdefault(coding.code_id, []).append(coding)
+    parts: list[str] = []
+    for code_id in sorted(columns, key=lambda cid: (getattr(codes.get(cid), "order", 0), cid)):
+        code = codes.get(code_id)
+        name = escape(code.name if code is not None else "?")
+        colour = code.colour if code is not None else "#999999"
+        bars = []
+        for coding in columns[code_id]:
+            top = (max(coding.start, span.start) - span.start) * 100 / length
+            height = max(
+                (min(coding.end, span.end) - max(coding.start, span.start)) * 100 / length, 4
+            )
+            height = min(height, 100 - top) if top < 96 else 4
+            owner = "" if mine is None or coding.coder_id == mine else " other"
+            bars.append(
+                f'<a class="bar{owner}" id="coding-{coding.pk}" data-coding="{coding.pk}" '
+                f'href="{link}{coding.pk}" hx-get="{link}{coding.pk}" hx-target="#coding-panel" '
+                f'style="top:{top:.1f}%;height:{height:.1f}%;background:{colour}" '
+                f'title="{name}"><span class="visually-hidden">{name}</span></a>'
+            )
+        parts.append(
+            f'<div class="bar-column" data-code="{code_id}" title="{name}">{"".join(bars)}</div>'
+        )
+    return "".join(parts)
+
+
+def turn_views(
+    *,
+    text: str,
+    spans: list[Span],
+    codings: list[Any],
+    codes: dict[int, Any],
+    panel_url: str,
+    mine: int | None = None,
+) -> list[TurnView]:
+    """Render each span with the codings that overlap it. ``codings`` need ``pk``, ``start``,
+    ``end``, ``code_id`` and ``coder_id``; ``codes`` maps code id to a Code (name, colour,
+    order). One sweep over both lists sorted by start: O(spans + codings + overlaps)."""
+    colours = {code_id: code.colour for code_id, code in codes.items()}
+    ordered = sorted(codings, key=lambda c: (c.start, c.end, c.pk))
+    link = f"{panel_url}?ids="
+    views: list[TurnView] = []
+    active: list[Any] = []
+    index = 0
+    for span in sorted(spans, key=lambda s: (s.start, s.order)):
+        while index < len(ordered) and ordered[index].start < span.end:
+            active.append(ordered[index])
+            index += 1
+        active = [c for c in active if c.end > span.start]
+        inside = [c for c in active if c.start < span.end]
+        views.append(
+            TurnView(
+                span=span,
+                text_html=mark_safe(_text_html(text, span, inside, colours)),
+                margin_html=mark_safe(_margin_html(span, inside, codes, link, mine)),
+                codings=inside,
+            )
+        )
+    return views
