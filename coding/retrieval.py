@@ -93,7 +93,10 @@ def quote_counts_by_transcript(*, codings: QuerySet[Coding]) -> list[dict[str, A
 def quote_page(*, codings: QuerySet[Coding], page_number: Any) -> tuple[Page, list[Quote]]:
     """One page of quotes with their speaker, participant and participant attributes
     (a fixed number of queries whatever the page size)."""
-    paginator = Paginator(codings.select_related("transcript", "code", "coder"), QUOTES_PER_PAGE)
+    rows_with_relations = codings.select_related("transcript", "code", "coder").defer(
+        "transcript__text"  # a whole transcript per quote would dominate the page's cost
+    )
+    paginator = Paginator(rows_with_relations, QUOTES_PER_PAGE)
     page = paginator.get_page(page_number)
     rows = list(page.object_list)
     transcript_ids = {coding.transcript_id for coding in rows}
