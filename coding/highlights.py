@@ -42,6 +42,42 @@ class TurnView:
     text_html: SafeString
     margin_html: SafeString
     codings: list[Any] = field(default_factory=list)
+    turn_url: str = ""  # "code this turn" (empty: no coding controls)
+
+    def html(self, *, oob: bool = False) -> SafeString:
+        """The whole ``<article>`` of the turn (built here rather than in a template: the
+        screen renders hundreds of them and must stay well under 300 ms)."""
+        span = self.span
+        head = []
+        if span.speaker_label:
+            head.append(f'<strong class="speaker">{escape(span.speaker_label)}</strong>')
+        if span.participant_label and span.participant_label != span.speaker_label:
+            head.append(f'<span class="participant">{escape(span.participant_label)}</span>')
+        if self.timestamp:
+            head.append(f'<time class="muted">{self.timestamp}</time>')
+        if self.turn_url and span.pk is not None:
+            head.append(
+                f'<button type="submit" form="apply-form" formaction="{self.turn_url}" '
+                f'hx-post="{self.turn_url}" hx-include="#apply-form" hx-target="#coding-panel" '
+                'class="link turn-code">Code this turn</button>'
+            )
+        classes = "turn facilitator" if span.is_facilitator else "turn"
+        swap = ' hx-swap-oob="true"' if oob else ""
+        return mark_safe(
+            f'<article class="{classes}" id="{self.dom_id}"{swap}>'
+            f'<header class="turn-head">{"".join(head)}</header>'
+            f'<div class="turn-body"><div class="margin">{self.margin_html}</div>'
+            f'<div class="turn-text" data-start="{span.start}" data-end="{span.end}">'
+            f"{self.text_html}</div></div></article>"
+        )
+
+    @property
+    def article(self) -> SafeString:
+        return self.html()
+
+    @property
+    def article_oob(self) -> SafeString:
+        return self.html(oob=True)
 
     @property
     def dom_id(self) -> str:
@@ -89,10 +125,7 @@ def _text_html(text: str, span: Span, codings: list[Any], colours: dict[int, str
             if coding.code_id not in codes:
                 codes.append(coding.code_id)
         style = _background([colours.get(code_id, "#999999") for code_id in codes])
-        parts.append(
-            f'<span class="seg" data-codings="{ids}" data-start="{left}" style="{style}">'
-            f"{piece}</span>"
-        )
+        parts.append(f'<span class="seg" data-codings="{ids}" style="{style}">{piece}</span>')
     return "".join(parts)
 
 
@@ -119,10 +152,9 @@ def _margin_html(
             height = min(height, 100 - top) if top < 96 else 4
             owner = "" if mine is None or coding.coder_id == mine else " other"
             bars.append(
-                f'<a class="bar{owner}" id="coding-{coding.pk}" data-coding="{coding.pk}" '
-                f'href="{link}{coding.pk}" hx-get="{link}{coding.pk}" hx-target="#coding-panel" '
+                f'<a class="bar{owner}" id="coding-{coding.pk}" href="{link}{coding.pk}" '
                 f'style="top:{top:.1f}%;height:{height:.1f}%;background:{colour}" '
-                f'title="{name}"><span class="visually-hidden">{name}</span></a>'
+                f'aria-label="{name}"></a>'
             )
         parts.append(
             f'<div class="bar-column" data-code="{code_id}" title="{name}">{"".join(bars)}</div>'
@@ -138,10 +170,12 @@ def turn_views(
     codes: dict[int, Any],
     panel_url: str,
     mine: int | None = None,
+    turn_url_prefix: str = "",
 ) -> list[TurnView]:
     """Render each span with the codings that overlap it. ``codings`` need ``pk``, ``start``,
     ``end``, ``code_id`` and ``coder_id``; ``codes`` maps code id to a Code (name, colour,
-    order). One sweep over both lists sorted by start: O(spans + codings + overlaps)."""
+    order). One sweep over both lists sorted by start: O(spans + codings + overlaps).
+    With ``turn_url_prefix`` each turn offers "Code this turn" (``<prefix><turn id>/``)."""
     colours = {code_id: code.colour for code_id, code in codes.items()}
     ordered = sorted(codings, key=lambda c: (c.start, c.end, c.pk))
     link = f"{panel_url}?ids="
@@ -160,6 +194,7 @@ def turn_views(
                 text_html=mark_safe(_text_html(text, span, inside, colours)),
                 margin_html=mark_safe(_margin_html(span, inside, codes, link, mine)),
                 codings=inside,
+                turn_url=f"{turn_url_prefix}{span.pk}/" if turn_url_prefix else "",
             )
         )
     return views

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from transcripts.models import Attribute, AttributeValue, Project, Transcript, Turn
 
@@ -69,15 +69,18 @@ def quote_queryset(*, project: Project, code: Code, filters: QuoteFilters) -> Qu
         codings = codings.filter(transcript_id__in=filters.transcript_ids)
     if filters.coder_ids:
         codings = codings.filter(coder_id__in=filters.coder_ids)
+    if filters.attribute_values:
+        # The speaker of a quote is the participant of the last turn starting at or before it:
+        # one index lookup per coding on (transcript, start).
+        speaker = Turn.objects.filter(
+            transcript_id=OuterRef("transcript_id"), start__lte=OuterRef("start")
+        ).order_by("-start")
+        codings = codings.annotate(speaker_id=Subquery(speaker.values("participant_id")[:1]))
     for attribute_id, values in filters.attribute_values.items():
-        speaker_matches = Turn.objects.filter(
-            transcript_id=OuterRef("transcript_id"),
-            start__lte=OuterRef("start"),
-            end__gt=OuterRef("start"),
-            participant__attribute_values__attribute_id=attribute_id,
-            participant__attribute_values__value__in=values,
-        )
-        codings = codings.filter(Exists(speaker_matches))
+        participants = AttributeValue.objects.filter(
+            attribute_id=attribute_id, value__in=values
+        ).values("participant_id")
+        codings = codings.filter(speaker_id__in=participants)
     return codings.order_by("transcript__order", "transcript_id", "start", "end", "pk")
 
 
@@ -130,14 +133,13 @@ def quote_page(*, codings: QuerySet[Coding], page_number: Any) -> tuple[Page, li
 
 
 def _quote(coding: Coding, turns: list[Any]) -> Quote:
-    """Find the turn the quote starts in (or the next one when it starts between turns)."""
+    """Attach the quote's speaker turn, participant and their attributes."""
     quote = Quote(coding=coding)
     if not turns:
         return quote
-    index = bisect_right([turn[0] for turn in turns], coding.start) - 1
-    if index < 0 or coding.start >= turns[index][1]:
-        index += 1
-    if index >= len(turns) or turns[index][0] >= coding.end:
+    # The last turn starting at or before the quote (as the attribute filter counts it).
+    index = max(bisect_right([turn[0] for turn in turns], coding.start) - 1, 0)
+    if turns[index][0] >= coding.end:
         return quote
     _start, _end, pk, speaker, participant_id, participant_label = turns[index]
     quote.turn_id, quote.speaker, quote.participant = pk, speaker, participant_label or ""

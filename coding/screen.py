@@ -113,6 +113,7 @@ def screen_turns(
     codes: dict[int, Code],
     panel_url: str,
     user: Any,
+    turn_url_prefix: str = "",
     start: int = 0,
     end: int | None = None,
 ) -> list[TurnView]:
@@ -130,6 +131,7 @@ def screen_turns(
         codes=codes,
         panel_url=panel_url,
         mine=user.pk if coder_view.coder_ids is None else None,
+        turn_url_prefix=turn_url_prefix,
     )
 
 

@@ -162,3 +162,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Embedded default: SQLite in write-ahead-log mode with synchronous=NORMAL, so a write (one
+# coding click) does not wait for an fsync of the whole database; readers never block the
+# writer. The database stays consistent; only a power cut may lose the last commits.
+if not DATABASE_URL:
+    DATABASES["default"]["OPTIONS"]["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )

@@ -33,6 +33,12 @@ def _panel_url(transcript: Transcript) -> str:
     return reverse("coding_panel", args=[transcript.project_id, transcript.pk])
 
 
+def _turn_url_prefix(transcript: Transcript) -> str:
+    """``.../code/turns/`` to which the turn's id is appended (one reverse, not hundreds)."""
+    url = reverse("coding_apply_turn", args=[transcript.project_id, transcript.pk, 0])
+    return url.removesuffix("0/")
+
+
 def _screen_url(transcript: Transcript, coder: str = "") -> str:
     url = reverse("coding_screen", args=[transcript.project_id, transcript.pk])
     return f"{url}?coder={coder}" if coder else url
@@ -88,13 +94,11 @@ def _respond(
             codes=context["codes"],
             panel_url=_panel_url(transcript),
             user=request.user,
+            turn_url_prefix=_turn_url_prefix(transcript) if context["can_code"] else "",
             start=min(start for start, _ in spans),
             end=max(end for _, end in spans),
         )
-        for row in turns:
-            parts.append(
-                render_to_string(f"{PAGE}#turn", {**context, "row": row, "oob": True}, request)
-            )
+        parts.extend(row.html(oob=True) for row in turns)
     return HttpResponse("".join(parts), status=422 if error else 200)
 
 
@@ -111,6 +115,7 @@ def coding_screen(request: HttpRequest, project_id: int, transcript_id: int) -> 
         codes=context["codes"],
         panel_url=_panel_url(transcript),
         user=request.user,
+        turn_url_prefix=_turn_url_prefix(transcript) if context["can_code"] else "",
     )
     context["panel_codings"] = []
     return render(request, PAGE, context)

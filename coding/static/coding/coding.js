@@ -176,8 +176,14 @@
     });
   }
 
-  // Click on a highlight (not a drag that selects text) opens its codings.
+  // Click on a highlight (not a drag that selects text) or a margin bar opens its codings.
   transcript.addEventListener("click", function (event) {
+    const bar = event.target.closest(".bar");
+    if (bar) {
+      event.preventDefault();
+      openPanel(bar.id.replace("coding-", ""));
+      return;
+    }
     const segment = event.target.closest(".seg");
     if (!segment) return;
     const sel = window.getSelection();
