@@ -18,13 +18,30 @@ P2 = "I'd want a letter explaining it. Nobody told me I could opt out."
 LOCATE = """([turnId, needle]) => {
   const root = document.querySelector("#" + turnId + " .turn-text");
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  const nodes = []; let text = "";
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, text.length]); text += n.data; }
-  const locate = (pos) => { for (let k = nodes.length - 1; k >= 0; k--) if (nodes[k][1] <= pos) return [nodes[k][0], pos - nodes[k][1]]; };
-  const rectOf = (pos) => { const [node, offset] = locate(pos); const r = document.createRange();
-    r.setStart(node, offset); r.setEnd(node, offset + 1); return r.getClientRects()[0]; };
-  const first = rectOf(text.indexOf(needle)); const last = rectOf(text.indexOf(needle) + needle.length - 1);
-  return {x1: first.left + 1, y1: (first.top + first.bottom) / 2, x2: last.right - 1, y2: (last.top + last.bottom) / 2};
+  const nodes = [];
+  let text = "";
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    nodes.push([n, text.length]);
+    text += n.data;
+  }
+  const locate = (pos) => {
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      if (nodes[k][1] <= pos) return [nodes[k][0], pos - nodes[k][1]];
+    }
+  };
+  const rectOf = (pos) => {
+    const [node, offset] = locate(pos);
+    const range = document.createRange();
+    range.setStart(node, offset);
+    range.setEnd(node, offset + 1);
+    return range.getClientRects()[0];
+  };
+  const first = rectOf(text.indexOf(needle));
+  const last = rectOf(text.indexOf(needle) + needle.length - 1);
+  return {
+    x1: first.left + 1, y1: (first.top + first.bottom) / 2,
+    x2: last.right - 1, y2: (last.top + last.bottom) / 2,
+  };
 }"""
 
 
