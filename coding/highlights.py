@@ -129,9 +129,9 @@ def _text_html(text: str, span: Span, codings: list[Any], colours: dict[int, str
     return "".join(parts)
 
 
-def _margin_html(
-    span: Span, codings: list[Any], codes: dict[int, Any], link: str, mine: int | None
-) -> str:
+def _margin_html(span: Span, codings: list[Any], codes: dict[int, Any], mine: int | None) -> str:
+    """Bars link to their own fragment: the script opens the coding's panel on click, and
+    ``#coding-<id>`` in a URL scrolls to the bar and flashes its passage."""
     if not codings:
         return ""
     length = max(span.end - span.start, 1)
@@ -152,7 +152,7 @@ def _margin_html(
             height = min(height, 100 - top) if top < 96 else 4
             owner = "" if mine is None or coding.coder_id == mine else " other"
             bars.append(
-                f'<a class="bar{owner}" id="coding-{coding.pk}" href="{link}{coding.pk}" '
+                f'<a class="bar{owner}" id="coding-{coding.pk}" href="#coding-{coding.pk}" '
                 f'style="top:{top:.1f}%;height:{height:.1f}%;background:{colour}" '
                 f'aria-label="{name}"></a>'
             )
@@ -168,7 +168,6 @@ def turn_views(
     spans: list[Span],
     codings: list[Any],
     codes: dict[int, Any],
-    panel_url: str,
     mine: int | None = None,
     turn_url_prefix: str = "",
 ) -> list[TurnView]:
@@ -178,7 +177,6 @@ def turn_views(
     With ``turn_url_prefix`` each turn offers "Code this turn" (``<prefix><turn id>/``)."""
     colours = {code_id: code.colour for code_id, code in codes.items()}
     ordered = sorted(codings, key=lambda c: (c.start, c.end, c.pk))
-    link = f"{panel_url}?ids="
     views: list[TurnView] = []
     active: list[Any] = []
     index = 0
@@ -192,7 +190,7 @@ def turn_views(
             TurnView(
                 span=span,
                 text_html=mark_safe(_text_html(text, span, inside, colours)),
-                margin_html=mark_safe(_margin_html(span, inside, codes, link, mine)),
+                margin_html=mark_safe(_margin_html(span, inside, codes, mine)),
                 codings=inside,
                 turn_url=f"{turn_url_prefix}{span.pk}/" if turn_url_prefix else "",
             )

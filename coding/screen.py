@@ -111,7 +111,6 @@ def screen_turns(
     transcript: Transcript,
     coder_view: CoderView,
     codes: dict[int, Code],
-    panel_url: str,
     user: Any,
     turn_url_prefix: str = "",
     start: int = 0,
@@ -129,7 +128,6 @@ def screen_turns(
         spans=spans,
         codings=codings,
         codes=codes,
-        panel_url=panel_url,
         mine=user.pk if coder_view.coder_ids is None else None,
         turn_url_prefix=turn_url_prefix,
     )

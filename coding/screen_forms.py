@@ -59,11 +59,16 @@ class CodingUpdateForm(_ProjectCodesForm):
 
 
 class CodeHitForm(_ProjectCodesForm):
-    SCOPES = [("sentence", "Sentence"), ("turn", "Turn"), ("match", "Match only")]
+    """``hit`` is ``<scope>:<transcript id>:<start>:<end>`` from the button pressed."""
+
     code = forms.ModelChoiceField(
         queryset=Code.objects.none(), error_messages={"required": "Pick a code."}
     )
-    transcript = forms.IntegerField(min_value=1)
-    start = forms.IntegerField(min_value=0)
-    end = forms.IntegerField(min_value=0)
-    scope = forms.ChoiceField(choices=SCOPES, initial="sentence")
+    hit = forms.RegexField(
+        regex=r"^(sentence|turn|match):\d+:\d+:\d+$",
+        error_messages={"invalid": "The hit to code was not understood."},
+    )
+
+    def clean_hit(self) -> tuple[str, int, int, int]:
+        scope, transcript, start, end = self.cleaned_data["hit"].split(":")
+        return scope, int(transcript), int(start), int(end)

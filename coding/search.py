@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
-from transcripts.models import Project, Transcript
+from transcripts.models import Project, Transcript, Turn
 
 COMBINING = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
 CONTEXT_CHARS = 90
@@ -35,6 +35,11 @@ class Hit:
     left: str
     match: str
     right: str
+
+    @property
+    def where(self) -> str:
+        """``transcript:start:end``, what "code this hit" posts back."""
+        return f"{self.transcript.pk}:{self.start}:{self.end}"
 
 
 def fold(text: str) -> str:
@@ -103,19 +108,21 @@ def search_hits(
     if not terms:
         return [], 0
     patterns = [term_pattern(term) for term in terms]
-    transcripts = project.transcripts.only("id", "name", "order", "text", "site", "project_id")
+    transcripts = Transcript.objects.filter(project=project).only("id", "name", "order", "text")
     if transcript_ids:
         transcripts = transcripts.filter(pk__in=transcript_ids)
     hits: list[Hit] = []
     total = 0
-    for transcript in transcripts.order_by("order", "name", "id"):
-        turns = list(
-            transcript.turns.order_by("start").values_list(
-                "pk", "start", "end", "speaker_label", "participant__label"
-            )
-        )
-        if not turns:
-            turns = [(None, 0, len(transcript.text), "", None)]
+    transcripts = list(transcripts.order_by("order", "name", "id"))
+    turns_of: dict[int, list[tuple[int | None, int, int, str, str | None]]] = {}
+    for transcript_id, *turn in (
+        Turn.objects.filter(transcript__in=[t.pk for t in transcripts])
+        .order_by("transcript_id", "start")
+        .values_list("transcript_id", "pk", "start", "end", "speaker_label", "participant__label")
+    ):
+        turns_of.setdefault(transcript_id, []).append(tuple(turn))  # type: ignore[arg-type]
+    for transcript in transcripts:
+        turns = turns_of.get(transcript.pk) or [(None, 0, len(transcript.text), "", None)]
         starts = [turn[1] for turn in turns]
         by_turn: dict[int, list[list[re.Match[str]]]] = {}
         for index, pattern in enumerate(patterns):

@@ -29,10 +29,6 @@ from ..selectors import code_tree_flat
 PAGE = "coding/coding_screen.html"
 
 
-def _panel_url(transcript: Transcript) -> str:
-    return reverse("coding_panel", args=[transcript.project_id, transcript.pk])
-
-
 def _turn_url_prefix(transcript: Transcript) -> str:
     """``.../code/turns/`` to which the turn's id is appended (one reverse, not hundreds)."""
     url = reverse("coding_apply_turn", args=[transcript.project_id, transcript.pk, 0])
@@ -92,7 +88,6 @@ def _respond(
             transcript=transcript,
             coder_view=context["coder_view"],
             codes=context["codes"],
-            panel_url=_panel_url(transcript),
             user=request.user,
             turn_url_prefix=_turn_url_prefix(transcript) if context["can_code"] else "",
             start=min(start for start, _ in spans),
@@ -113,7 +108,6 @@ def coding_screen(request: HttpRequest, project_id: int, transcript_id: int) -> 
         transcript=transcript,
         coder_view=context["coder_view"],
         codes=context["codes"],
-        panel_url=_panel_url(transcript),
         user=request.user,
         turn_url_prefix=_turn_url_prefix(transcript) if context["can_code"] else "",
     )

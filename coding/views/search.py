@@ -39,7 +39,7 @@ def search(request: HttpRequest, project_id: int) -> HttpResponse:
         "hits": hits,
         "total": total,
         "limit": text_search.MAX_HITS,
-        "transcripts": project.transcripts.only("id", "name", "order"),
+        "transcripts": Transcript.objects.filter(project=project).only("id", "name", "order"),
         "transcript_ids": transcript_ids,
         "speaker_choices": Turn.objects.filter(transcript__project=project)
         .order_by("speaker_label")
@@ -62,15 +62,19 @@ def search_code_hit(request: HttpRequest, project_id: int) -> HttpResponse:
     form = CodeHitForm(request.POST, project=project)
     coding, error = None, ""
     if form.is_valid():
-        data = form.cleaned_data
-        transcript = Transcript.objects.filter(project=project, pk=data["transcript"]).first()
+        scope, transcript_id, hit_start, hit_end = form.cleaned_data["hit"]
+        transcript = Transcript.objects.filter(project=project, pk=transcript_id).first()
         try:
             if transcript is None:
                 raise ValidationError("That transcript is not in this project.")
             transcript.project = project
-            start, end = _hit_span(transcript, data["start"], data["end"], data["scope"])
+            start, end = _hit_span(transcript, hit_start, hit_end, scope)
             coding = services.coding_apply(
-                transcript=transcript, start=start, end=end, code=data["code"], coder=request.user
+                transcript=transcript,
+                start=start,
+                end=end,
+                code=form.cleaned_data["code"],
+                coder=request.user,
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)

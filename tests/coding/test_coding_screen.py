@@ -118,6 +118,25 @@ def test_apply_codes_a_selection_with_several_codes_and_returns_only_the_changed
     assert segments(html) == [({str(c.pk) for c in codings}, "I'd want a letter explaining it.")]
 
 
+def test_apply_takes_a_fixed_number_of_queries_however_many_codings_exist(
+    client, user, project, django_assert_num_queries
+):
+    turns = [(f"P{i % 5}", f"Turn {i} says something about data and letters.") for i in range(40)]
+    transcript = transcript_with_turns(project, turns)
+    code = CodeFactory(project=project)
+    for turn in transcript.turns.all():
+        CodingFactory(transcript=transcript, code=code, coder=user, start=turn.start, end=turn.end)
+    turn = transcript.turns.get(order=20)
+    client.force_login(user)
+    with django_assert_num_queries(18):
+        response = client.post(
+            apply_url(transcript),
+            {"start": turn.start, "end": turn.start + 6, "codes": [code.pk]},
+            **HTMX,
+        )
+    assert response.content.decode().count("<article class=\"turn") == 1
+
+
 def test_apply_trims_white_space_at_the_edges_of_a_selection(client, user, project, transcript):
     code = CodeFactory(project=project)
     start, end = span_of(transcript, " Not big tech companies.")
@@ -337,7 +356,7 @@ def _write_requests(transcript, coding, code):
         (remove_url(coding), {}),
         (
             reverse("search_code_hit", args=[pid]),
-            {"code": code.pk, "transcript": tid, "start": 0, "end": 5, "scope": "match"},
+            {"code": code.pk, "hit": f"match:{tid}:0:5"},
         ),
     ]
 

@@ -132,7 +132,7 @@ def test_code_this_hit_codes_the_sentence_turn_or_match(
     client.force_login(user)
     response = client.post(
         reverse("search_code_hit", args=[project.pk]),
-        {"code": code.pk, "transcript": fg1.pk, "start": start, "end": start + 5, "scope": scope},
+        {"code": code.pk, "hit": f"{scope}:{fg1.pk}:{start}:{start + 5}"},
         **HTMX,
     )
     assert response.status_code == 200
@@ -147,7 +147,7 @@ def test_code_this_hit_refuses_a_transcript_of_another_project(client, user, pro
     client.force_login(user)
     response = client.post(
         reverse("search_code_hit", args=[project.pk]),
-        {"code": code.pk, "transcript": other.pk, "start": 4, "end": 11, "scope": "match"},
+        {"code": code.pk, "hit": f"match:{other.pk}:4:11"},
         **HTMX,
     )
     assert response.status_code == 422
@@ -160,4 +160,28 @@ def test_viewers_search_but_see_no_code_this_hit(client, viewer, project, groups
     client.force_login(viewer)
     html = client.get(reverse("search", args=[project.pk]), {"q": "letter"}).content.decode()
     assert "<strong>3</strong> hits" in html
-    assert "Code this hit" not in html
+    assert "Code this hit" not in html and 'name="hit"' not in html
+
+
+def test_search_pages_take_a_fixed_number_of_queries_however_many_groups(
+    client, user, project, groups, django_assert_num_queries
+):
+    for index in range(5):
+        transcript_with_turns(project, [("P9", f"Another letter {index}.")], name=f"FG{index + 3}")
+    client.force_login(user)
+    with django_assert_num_queries(8):
+        response = client.get(reverse("search", args=[project.pk]), {"q": "letter"})
+    assert "<strong>8</strong> hits" in response.content.decode()
+
+
+def test_a_malformed_hit_is_refused_with_a_message(client, user, project, groups):
+    code = CodeFactory(project=project)
+    client.force_login(user)
+    response = client.post(
+        reverse("search_code_hit", args=[project.pk]),
+        {"code": code.pk, "hit": "everything:1:2"},
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "The hit to code was not understood." in response.content.decode()
+    assert not Coding.objects.exists()
