@@ -182,9 +182,18 @@ def _apply(
             ]
     except ValidationError as exc:
         return _respond(request, transcript, spans=[], codings=[], error=" ".join(exc.messages))
-    names = ", ".join(code.name for code in codes)
+    message = f"Coded as {', '.join(code.name for code in codes)}."
+    context = _context(request, transcript)
+    shown = context["coder_view"].coder_ids
+    if shown is not None and request.user.pk not in shown:
+        message += " You are looking at another coder's codings: choose My codings to see it."
     return _respond(
-        request, transcript, spans=[(start, end)], codings=codings, message=f"Coded as {names}."
+        request,
+        transcript,
+        spans=[(start, end)],
+        codings=codings,
+        message=message,
+        context=context,
     )
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from coding.models import AuditEvent, Coding
 from tests.coding.conftest import span_of, transcript_with_turns
-from tests.factories import CodeFactory, CodingFactory
+from tests.factories import CodeFactory, CodingFactory, TranscriptFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -134,7 +134,7 @@ def test_apply_takes_a_fixed_number_of_queries_however_many_codings_exist(
             {"start": turn.start, "end": turn.start + 6, "codes": [code.pk]},
             **HTMX,
         )
-    assert response.content.decode().count("<article class=\"turn") == 1
+    assert response.content.decode().count('<article class="turn') == 1
 
 
 def test_apply_trims_white_space_at_the_edges_of_a_selection(client, user, project, transcript):
@@ -323,6 +323,30 @@ def test_screen_shows_my_codings_by_default_and_others_on_request(
     assert shown(coder="all") == {mine.pk, theirs.pk}
     assert shown(coder=coder.pk) == {theirs.pk}
     assert client.get(screen_url(transcript, coder=999999)).status_code == 404
+
+
+def test_coding_while_showing_another_coder_says_where_the_new_coding_went(
+    client, user, coder, project, transcript
+):
+    code = CodeFactory(project=project)
+    client.force_login(user)
+    response = client.post(
+        apply_url(transcript), {"start": 0, "end": 9, "codes": [code.pk], "coder": coder.pk}, **HTMX
+    )
+    assert Coding.objects.get().coder == user
+    assert "choose My codings to see it" in response.content.decode()
+
+
+def test_a_transcript_without_turns_is_coded_as_one_block(client, user, project):
+    transcript = TranscriptFactory(project=project, text="Free text answer 👍 with no speakers.")
+    code = CodeFactory(project=project)
+    client.force_login(user)
+    client.post(apply_url(transcript), {"start": 17, "end": 19, "codes": [code.pk]}, **HTMX)
+    html = client.get(screen_url(transcript)).content.decode()
+    coding = Coding.objects.get()
+    assert (coding.start, coding.end, coding.text) == (17, 18, "👍")  # trailing space dropped
+    assert segments(html) == [({str(coding.pk)}, "👍")]
+    assert 'id="turn-all"' in html and "Code this turn" not in html
 
 
 def test_viewer_reads_everyones_codings_without_any_coding_controls(
