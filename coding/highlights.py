@@ -15,6 +15,7 @@ back to offsets by counting code points through the text nodes of ``.turn-text``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -92,7 +93,8 @@ class TurnView:
         return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def _background(colours: list[str]) -> str:
+@lru_cache(maxsize=4096)
+def _background(colours: tuple[str, ...]) -> str:
     if len(colours) == 1:
         return f"background:{colours[0]}59"
     share = 100 / len(colours)
@@ -101,6 +103,10 @@ def _background(colours: list[str]) -> str:
         for index, colour in enumerate(colours)
     )
     return f"background:linear-gradient(to bottom,{stops})"
+
+
+def _by_code(coding: Any) -> tuple[int, int]:
+    return coding.code_id, coding.pk
 
 
 def _text_html(text: str, span: Span, codings: list[Any], colours: dict[int, str]) -> str:
@@ -118,13 +124,10 @@ def _text_html(text: str, span: Span, codings: list[Any], colours: dict[int, str
         if not covering:
             parts.append(piece)
             continue
-        covering.sort(key=lambda c: (c.code_id, c.pk))
-        ids = " ".join(str(c.pk) for c in covering)
-        codes = []
-        for coding in covering:
-            if coding.code_id not in codes:
-                codes.append(coding.code_id)
-        style = _background([colours.get(code_id, "#999999") for code_id in codes])
+        covering.sort(key=_by_code)
+        ids = " ".join([str(c.pk) for c in covering])
+        codes = list(dict.fromkeys([c.code_id for c in covering]))
+        style = _background(tuple([colours.get(code_id, "#999999") for code_id in codes]))
         parts.append(f'<span class="seg" data-codings="{ids}" style="{style}">{piece}</span>')
     return "".join(parts)
 

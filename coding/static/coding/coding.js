@@ -141,7 +141,11 @@
     if (!form) return;
     if (!selection) {
       event.preventDefault();
-      alert("Select the new text in the transcript first.");
+      const note = document.createElement("p");
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      note.textContent = "Select the new text in the transcript first, then press Set span.";
+      form.after(note);
       return;
     }
     event.detail.parameters.start = String(selection.start);
