@@ -14,6 +14,7 @@ back to offsets by counting code points through the text nodes of ``.turn-text``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -93,6 +94,15 @@ class TurnView:
         return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+GREY = "#999999"
+
+
+def safe_colour(colour: str | None) -> str:
+    """A code's colour as CSS, or grey: it is written into style attributes unescaped."""
+    return colour if colour and _COLOUR.fullmatch(colour) else GREY
+
+
 @lru_cache(maxsize=4096)
 def _background(colours: tuple[str, ...]) -> str:
     if len(colours) == 1:
@@ -127,7 +137,7 @@ def _text_html(text: str, span: Span, codings: list[Any], colours: dict[int, str
         covering.sort(key=_by_code)
         ids = " ".join([str(c.pk) for c in covering])
         codes = list(dict.fromkeys([c.code_id for c in covering]))
-        style = _background(tuple([colours.get(code_id, "#999999") for code_id in codes]))
+        style = _background(tuple([colours.get(code_id, GREY) for code_id in codes]))
         parts.append(f'<span class="seg" data-codings="{ids}" style="{style}">{piece}</span>')
     return "".join(parts)
 
@@ -145,7 +155,7 @@ def _margin_html(span: Span, codings: list[Any], codes: dict[int, Any], mine: in
     for code_id in sorted(columns, key=lambda cid: (getattr(codes.get(cid), "order", 0), cid)):
         code = codes.get(code_id)
         name = escape(code.name if code is not None else "?")
-        colour = code.colour if code is not None else "#999999"
+        colour = safe_colour(code.colour if code is not None else None)
         bars = []
         for coding in columns[code_id]:
             top = (max(coding.start, span.start) - span.start) * 100 / length
@@ -178,7 +188,7 @@ def turn_views(
     ``end``, ``code_id`` and ``coder_id``; ``codes`` maps code id to a Code (name, colour,
     order). One sweep over both lists sorted by start: O(spans + codings + overlaps).
     With ``turn_url_prefix`` each turn offers "Code this turn" (``<prefix><turn id>/``)."""
-    colours = {code_id: code.colour for code_id, code in codes.items()}
+    colours = {code_id: safe_colour(code.colour) for code_id, code in codes.items()}
     ordered = sorted(codings, key=lambda c: (c.start, c.end, c.pk))
     views: list[TurnView] = []
     active: list[Any] = []

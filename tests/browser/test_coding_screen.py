@@ -157,3 +157,26 @@ def test_search_finds_a_word_despite_accents_and_codes_its_sentence(
     page.locator(".kwic-code .ok").wait_for()
     screenshot(page, "search")
     assert Coding.objects.get().text == P1  # the whole sentence around the match
+
+
+def test_adjust_a_codings_boundaries_to_a_new_selection_and_by_a_word(
+    page, user, project, focus_group
+):
+    code = CodeFactory(project=project, name="Opting out")
+    turn = focus_group.turns.get(speaker_label="P2")
+    coding = Coding.objects.create(
+        transcript=focus_group, code=code, coder=user, start=turn.start, end=turn.end, text=P2
+    )
+    open_screen(page, user, focus_group)
+    drag_select(page, turn, "Nobody told me I could")
+    page.locator(f"#coding-{coding.pk}").click()  # its margin bar opens it in the panel
+    page.get_by_role("button", name="Set span to selection").click()
+    page.locator("#coding-panel .ok", has_text="Coding saved.").wait_for()
+    coding.refresh_from_db()
+    assert coding.text == "Nobody told me I could"
+    page.get_by_role("button", name="end ▶").click()
+    page.wait_for_function(
+        "document.querySelector('.seg').textContent === 'Nobody told me I could opt'"
+    )
+    coding.refresh_from_db()
+    assert coding.text == "Nobody told me I could opt"

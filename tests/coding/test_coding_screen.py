@@ -415,3 +415,15 @@ def test_outsiders_get_404_on_every_page(client, user, outsider, project, transc
 def test_anonymous_visitors_are_sent_to_log_in(client, project, transcript):
     response = client.get(screen_url(transcript))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_text_labels_and_colours_cannot_inject_markup(client, user, project):
+    transcript = transcript_with_turns(project, [("<b>P1</b>", "I said <script>alert(1)</script>")])
+    code = CodeFactory(project=project, name='"><i>x', colour='"><img')
+    turn = transcript.turns.get()
+    CodingFactory(transcript=transcript, code=code, coder=user, start=turn.start, end=turn.end)
+    client.force_login(user)
+    html = client.get(screen_url(transcript)).content.decode()
+    assert "<script>alert" not in html and "<b>P1</b>" not in html
+    assert '"><img' not in html and '"><i>x' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
