@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jobs
+from .views import jobs, retrieval, screen, search
 
 urlpatterns = [
     path(
@@ -8,6 +8,45 @@ urlpatterns = [
         jobs.codings_verify_start,
         name="codings_verify",
     ),
+    # The coding screen and its htmx writes.
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/code/",
+        screen.coding_screen,
+        name="coding_screen",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/code/panel/",
+        screen.coding_panel,
+        name="coding_panel",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/code/apply/",
+        screen.coding_apply,
+        name="coding_apply",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/code/turns/<int:turn_id>/",
+        screen.coding_apply_turn,
+        name="coding_apply_turn",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/codings/<int:coding_id>/update/",
+        screen.coding_update,
+        name="coding_update",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/codings/<int:coding_id>/remove/",
+        screen.coding_remove,
+        name="coding_remove",
+    ),
+    # Retrieval and search.
+    path(
+        "projects/<int:project_id>/codes/<int:code_id>/quotes/",
+        retrieval.code_quotes,
+        name="code_quotes",
+    ),
+    path("projects/<int:project_id>/search/", search.search, name="search"),
+    path("projects/<int:project_id>/search/code/", search.search_code_hit, name="search_code_hit"),
 ]
 
 from .views import refi  # noqa: E402

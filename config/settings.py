@@ -167,3 +167,10 @@ LOGGING = {
 FG_REFI_MAX_UPLOAD_BYTES = env_int("FG_REFI_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 FG_REFI_MAX_UNCOMPRESSED_BYTES = env_int("FG_REFI_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
 FG_REFI_MAX_RATIO = env_int("FG_REFI_MAX_RATIO", 100)
+# Embedded default: SQLite in write-ahead-log mode with synchronous=NORMAL, so a write (one
+# coding click) does not wait for an fsync of the whole database; readers never block the
+# writer. The database stays consistent; only a power cut may lose the last commits.
+if not DATABASE_URL:
+    DATABASES["default"]["OPTIONS"]["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )

@@ -1,0 +1,215 @@
+"""Reads for the coding screen: a transcript's turns and the codings a user chose to see.
+
+Callers have already checked membership through ``transcripts.selectors``; everything here is
+scoped to that project or transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from transcripts.models import Membership, Project, Role, Transcript, Turn
+from transcripts.selectors import project_get_for_user
+
+from .highlights import Span, TurnView, turn_views
+from .models import Code, Coding
+
+ALL_CODERS = "all"
+MY_CODINGS = "me"
+
+
+@dataclass
+class CoderView:
+    """Whose codings the screen shows: ``"me"``, ``"all"`` or one member's user id."""
+
+    value: str
+    coder_ids: list[int] | None  # None: every coder
+    label: str
+
+
+def coder_view_parse(*, value: str | None, user: Any, members: list[Membership]) -> CoderView:
+    by_id = {m.user_id: m for m in members}
+    mine = user.pk if user.pk in by_id else None
+    if not value:
+        # Viewers have no codings of their own: show them everybody's.
+        value = MY_CODINGS if mine is not None and by_id[mine].can_write else ALL_CODERS
+    if value == ALL_CODERS:
+        return CoderView(ALL_CODERS, None, "All coders")
+    if value == MY_CODINGS or value == str(user.pk):
+        return CoderView(MY_CODINGS, [user.pk], "My codings")
+    if value.isdigit() and int(value) in by_id:
+        member = by_id[int(value)]
+        return CoderView(value, [member.user_id], f"{member.user.get_username()}'s codings")
+    raise Http404("That person is not a member of this project.")
+
+
+def project_member_list(*, project: Project) -> list[Membership]:
+    return list(project.memberships.select_related("user").order_by("user__username"))
+
+
+def code_map(*, project: Project) -> dict[int, Code]:
+    return {code.pk: code for code in Code.objects.filter(project=project)}
+
+
+def transcript_spans(
+    *, transcript: Transcript, start: int = 0, end: int | None = None
+) -> list[Span]:
+    """The transcript's turns as spans (those overlapping ``[start, end)`` when given), or the
+    whole text as one span when the transcript has no turns."""
+    turns: QuerySet[Turn] = transcript.turns.all()
+    if end is not None:
+        turns = turns.filter(start__lt=max(end, start + 1), end__gte=start)
+    rows = turns.order_by("order").values_list(
+        "pk",
+        "order",
+        "start",
+        "end",
+        "speaker_label",
+        "participant__label",
+        "is_facilitator",
+        "timestamp_start_ms",
+    )
+    spans = [
+        Span(
+            pk=pk,
+            order=order,
+            start=span_start,
+            end=span_end,
+            speaker_label=speaker,
+            participant_label=participant or "",
+            is_facilitator=facilitator,
+            timestamp_ms=timestamp,
+        )
+        for pk, order, span_start, span_end, speaker, participant, facilitator, timestamp in rows
+    ]
+    if not spans and (end is None or not transcript.turns.exists()):
+        return [Span(start=0, end=len(transcript.text))]
+    return spans
+
+
+class Mark(NamedTuple):
+    """What the highlighter needs of a coding (plain tuples: thousands per page)."""
+
+    pk: int
+    start: int
+    end: int
+    code_id: int
+    coder_id: int
+
+
+def screen_codings(
+    *, transcript: Transcript, coder_ids: list[int] | None, start: int = 0, end: int | None = None
+) -> list[Mark]:
+    codings = Coding.objects.filter(transcript=transcript)
+    if coder_ids is not None:
+        codings = codings.filter(coder_id__in=coder_ids)
+    if start or end is not None:
+        codings = codings.filter(end__gt=start)
+        if end is not None:
+            codings = codings.filter(start__lt=end)
+    rows = codings.order_by().values_list("pk", "start", "end", "code_id", "coder_id")
+    return [Mark(*row) for row in rows]
+
+
+def screen_turns(
+    *,
+    transcript: Transcript,
+    coder_view: CoderView,
+    codes: dict[int, Code],
+    user: Any,
+    turn_url_prefix: str = "",
+    start: int = 0,
+    end: int | None = None,
+) -> list[TurnView]:
+    """The turns (all, or those touching ``[start, end)``) rendered with their codings."""
+    spans = transcript_spans(transcript=transcript, start=start, end=end)
+    if spans and end is not None:
+        start, end = min(s.start for s in spans), max(s.end for s in spans)
+    codings = screen_codings(
+        transcript=transcript, coder_ids=coder_view.coder_ids, start=start, end=end
+    )
+    return turn_views(
+        text=transcript.text,
+        spans=spans,
+        codings=codings,
+        codes=codes,
+        mine=user.pk if coder_view.coder_ids is None else None,
+        turn_url_prefix=turn_url_prefix,
+    )
+
+
+def coding_get_for_user(
+    *, user: Any, project_id: int, transcript_id: int, coding_id: int, write: bool = False
+) -> Coding:
+    """A coding of the transcript. Writing needs a coder or owner role, and a coder may only
+    change their own codings (owners may tidy anyone's)."""
+    project = project_get_for_user(user=user, project_id=project_id, write=write)
+    coding = (
+        Coding.objects.select_related("transcript", "code", "coder")
+        .filter(transcript__project=project, transcript_id=transcript_id, pk=coding_id)
+        .first()
+    )
+    if coding is None:
+        raise Http404("No such coding.")
+    if write and coding.coder_id != user.pk and project.membership.role != Role.OWNER:
+        raise PermissionDenied("This coding belongs to another coder.")
+    coding.transcript.project = project
+    return coding
+
+
+def codings_by_ids(*, transcript: Transcript, ids: str) -> list[Coding]:
+    """The transcript's codings named in ``"3 7 12"`` / ``"3,7"`` (others are ignored)."""
+    wanted = [int(part) for part in re.split(r"[\s,]+", ids or "") if part.isdigit()][:50]
+    return list(
+        Coding.objects.filter(transcript=transcript, pk__in=wanted)
+        .select_related("code", "coder")
+        .order_by("start", "code__order", "pk")
+    )
+
+
+# A word keeps its combining marks (Python's \w does not match them).
+_WORD = re.compile(r"(?:\w[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*)+")
+
+
+def span_trim(*, text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop white space at either edge of a selection (double-clicking a word selects the
+    space after it). Spans outside the text are left for validation to report."""
+    if not 0 <= start < end <= len(text):
+        return start, end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def span_nudge(*, text: str, start: int, end: int, edge: str) -> tuple[int, int]:
+    """Move one boundary of ``[start, end)`` by one word: ``edge`` is ``start-`` (extend left),
+    ``start+`` (shrink from the left), ``end-`` (shrink from the right) or ``end+`` (extend
+    right)."""
+    if edge == "start-":
+        words = [m.start() for m in _WORD.finditer(text, max(0, start - 200), start)]
+        start = words[-1] if words else start
+    elif edge == "start+":
+        current = _WORD.match(text, start)
+        match = _WORD.search(text, current.end() if current else start, end)
+        if match is None:
+            raise ValidationError("The coding cannot shrink further.")
+        start = match.start()
+    elif edge == "end+":
+        match = _WORD.search(text, end, min(len(text), end + 200))
+        end = match.end() if match is not None else end
+    elif edge == "end-":
+        ends = [m.end() for m in _WORD.finditer(text, start, end) if m.end() < end]
+        if not ends:
+            raise ValidationError("The coding cannot shrink further.")
+        end = ends[-1]
+    else:
+        raise ValidationError(f"Unknown boundary move {edge!r}.")
+    return start, end

@@ -1,0 +1,227 @@
+// The coding screen's only script: what the browser must do itself.
+// - turn the DOM selection into code-point offsets on the transcript's canonical text
+//   (the browser counts UTF-16 units; the server counts code points),
+// - keyboard access to the code list, click a highlight to open its codings,
+// - scroll to and flash a coding named in the URL fragment (#coding-12).
+// Everything else is server-rendered and swapped by htmx.
+(function () {
+  "use strict";
+
+  const screen = document.getElementById("coding-screen");
+  if (!screen) return;
+  const transcript = document.getElementById("transcript");
+  const applyForm = document.getElementById("apply-form");
+  const startInput = document.getElementById("sel-start");
+  const endInput = document.getElementById("sel-end");
+  const preview = document.getElementById("selection-preview");
+  const filter = document.getElementById("code-filter");
+  const panelUrl = screen.dataset.panelUrl;
+  const previewIdle = preview ? preview.innerHTML : "";
+  let selection = null; // {start, end, text} in code points
+
+  function codePoints(text) {
+    return Array.from(text).length;
+  }
+
+  // Code points from the start of `root` (a .turn-text) to (node, offset).
+  function offsetWithin(root, node, offset) {
+    if (node.nodeType !== Node.TEXT_NODE) {
+      // A position between child nodes: count the text of the children before it.
+      const range = document.createRange();
+      range.setStart(root, 0);
+      range.setEnd(node, offset);
+      return codePoints(range.toString());
+    }
+    let count = 0;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let current = walker.nextNode(); current; current = walker.nextNode()) {
+      if (current === node) return count + codePoints(current.data.slice(0, offset));
+      count += codePoints(current.data);
+    }
+    return count;
+  }
+
+  function turnTextOf(node) {
+    const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    return element ? element.closest(".turn-text") : null;
+  }
+
+  // The selection as absolute code-point offsets, clamped to the turns it touches.
+  function selectionOffsets() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    const range = sel.getRangeAt(0);
+    if (!transcript.contains(range.commonAncestorContainer)) return null;
+    const texts = Array.from(transcript.querySelectorAll(".turn-text")).filter((el) =>
+      range.intersectsNode(el)
+    );
+    if (!texts.length) return null;
+    const first = texts[0];
+    const last = texts[texts.length - 1];
+    let start = Number(first.dataset.start);
+    let end = Number(last.dataset.end);
+    if (turnTextOf(range.startContainer) === first) {
+      start += offsetWithin(first, range.startContainer, range.startOffset);
+    }
+    if (turnTextOf(range.endContainer) === last) {
+      end = Number(last.dataset.start) + offsetWithin(last, range.endContainer, range.endOffset);
+    }
+    if (end <= start) return null;
+    return { start: start, end: end, text: range.toString() };
+  }
+
+  function showSelection() {
+    if (startInput) startInput.value = selection ? selection.start : "";
+    if (endInput) endInput.value = selection ? selection.end : "";
+    if (!preview) return;
+    if (!selection) {
+      preview.innerHTML = previewIdle;
+      return;
+    }
+    const words = selection.text.trim();
+    const shown = words.length > 160 ? words.slice(0, 160) + "…" : words;
+    preview.textContent = "Selected: “" + shown + "” (characters " + selection.start + "–" + selection.end + ")";
+  }
+
+  document.addEventListener("selectionchange", function () {
+    const offsets = selectionOffsets();
+    if (offsets) {
+      selection = offsets;
+      showSelection();
+    }
+  });
+
+  function clearSelection() {
+    selection = null;
+    showSelection();
+    const sel = window.getSelection();
+    if (sel) sel.removeAllRanges();
+  }
+
+  // Keyboard: "c" jumps from the transcript to the code filter; Escape goes back.
+  document.addEventListener("keydown", function (event) {
+    const target = event.target;
+    const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (event.key === "c" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey && filter) {
+      event.preventDefault();
+      filter.focus();
+    }
+  });
+
+  // Type-ahead over the code list.
+  function visibleOptions() {
+    return Array.from(document.querySelectorAll("#code-list .code-option")).filter(
+      (el) => !el.hidden
+    );
+  }
+  if (filter) {
+    filter.addEventListener("input", function () {
+      const words = filter.value.trim().toLowerCase();
+      document.querySelectorAll("#code-list .code-option").forEach(function (option) {
+        option.hidden = Boolean(words) && !option.dataset.name.includes(words);
+      });
+    });
+    filter.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      if (filter.value.trim()) {
+        const first = visibleOptions()[0];
+        if (first) first.querySelector("input").checked = true;
+        filter.value = "";
+        filter.dispatchEvent(new Event("input"));
+      } else if (applyForm) {
+        applyForm.requestSubmit();
+      }
+    });
+  }
+
+  // Forms that take the current selection ("Set span to selection").
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-use-selection]");
+    if (!form) return;
+    if (!selection) {
+      event.preventDefault();
+      const note = document.createElement("p");
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      note.textContent = "Select the new text in the transcript first, then press Set span.";
+      form.after(note);
+      return;
+    }
+    event.detail.parameters.start = String(selection.start);
+    event.detail.parameters.end = String(selection.end);
+  });
+
+  // Validation errors come back as 422 with a message to show in the panel.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    const elt = event.detail.elt;
+    if (!event.detail.successful || !elt) return;
+    if (elt === applyForm || (elt.closest && elt.closest("form[data-use-selection], .turn-code"))) {
+      clearSelection();
+      if (applyForm) {
+        applyForm.querySelectorAll("input[name=codes]").forEach((box) => (box.checked = false));
+        const memo = applyForm.querySelector("textarea[name=memo]");
+        if (memo) memo.value = "";
+      }
+    }
+  });
+
+  function openPanel(ids) {
+    const coder = screen.dataset.coder || "";
+    htmx.ajax("GET", panelUrl + "?ids=" + encodeURIComponent(ids) + "&coder=" + coder, {
+      target: "#coding-panel",
+    });
+  }
+
+  // Click on a highlight (not a drag that selects text) or a margin bar opens its codings.
+  transcript.addEventListener("click", function (event) {
+    const bar = event.target.closest(".bar");
+    if (bar) {
+      event.preventDefault();
+      openPanel(bar.id.replace("coding-", ""));
+      return;
+    }
+    const segment = event.target.closest(".seg");
+    if (!segment) return;
+    const sel = window.getSelection();
+    if (sel && !sel.isCollapsed) return;
+    openPanel(segment.dataset.codings.replace(/ /g, ","));
+  });
+
+  function flash(codingId) {
+    const bar = document.getElementById("coding-" + codingId);
+    if (!bar) return;
+    bar.closest(".turn").scrollIntoView({ block: "center" });
+    const marked = transcript.querySelectorAll(".seg");
+    marked.forEach(function (segment) {
+      if (segment.dataset.codings.split(" ").includes(String(codingId))) {
+        segment.classList.remove("flash");
+        void segment.offsetWidth; // restart the animation
+        segment.classList.add("flash");
+      }
+    });
+    openPanel(String(codingId));
+  }
+
+  function flashFromHash() {
+    const match = /^#coding-(\d+)$/.exec(window.location.hash);
+    if (match) flash(match[1]);
+  }
+  window.addEventListener("hashchange", flashFromHash);
+  flashFromHash();
+
+  // The coder selector switches view without a submit button.
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () {
+      select.form.submit();
+    });
+  });
+  document.querySelectorAll(".js-hide").forEach((el) => (el.hidden = true));
+})();
