@@ -162,3 +162,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Transcript imports (issue 3): zip archives are refused past these (zip bombs).
+FG_MAX_ZIP_TOTAL_BYTES = env_int("FG_MAX_ZIP_TOTAL_BYTES", 500 * 1024 * 1024)
+FG_MAX_ZIP_RATIO = env_int("FG_MAX_ZIP_RATIO", 100)
