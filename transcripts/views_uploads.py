@@ -1,0 +1,139 @@
+"""Bulk upload: pick files, watch them being read, review, import, read the report."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import batches, selectors
+from .forms import ItemReviewForm, SpeakerReviewForm, SurveyColumnsForm, UploadForm
+from .importers import ParsedDocument
+from .jobs import job_refresh_stale
+from .models import ImportBatch, ImportItem
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def transcript_upload(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id, write=True)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [(f.name, f) for f in form.cleaned_data["files"]]
+        batch = batches.import_batch_create(project=project, user=request.user, files=files)
+        return redirect("import_batch", project_id=project.pk, batch_id=batch.pk)
+    context = {"project": project, "membership": project.membership, "form": form,
+               "batches": selectors.import_batch_list(project=project)[:10],
+               "max_bytes": settings.FG_MAX_UPLOAD_BYTES}  # fmt: skip
+    return render(request, "transcripts/transcript_upload.html", context)
+
+
+def _review_forms(batch: ImportBatch, data=None) -> dict:
+    items = list(batch.items.order_by("order", "id"))
+    item_forms, survey_forms = {}, {}
+    for item in items:
+        if item.status not in (ImportItem.Status.READY, ImportItem.Status.EXCLUDED):
+            continue
+        initial = {"include": item.status == ImportItem.Status.READY, "name": item.name,
+                   "kind": item.kind, "site": item.site, "date": item.date,
+                   "facilitator": item.facilitator, "description": item.description}  # fmt: skip
+        item_forms[item.pk] = ItemReviewForm(data, prefix=f"item-{item.pk}", initial=initial)
+        table = ParsedDocument.from_json(item.parsed or {}).table if item.parsed else None
+        if table is not None:
+            survey_forms[item.pk] = SurveyColumnsForm(
+                data, prefix=f"survey-{item.pk}", headers=table.headers,
+                initial=item.survey_columns,
+            )  # fmt: skip
+    speaker_forms = [
+        SpeakerReviewForm(
+            data,
+            prefix=f"sp-{index}",
+            initial={"label": row.label, **batch.speakers.get(row.label, {})},
+        )  # fmt: skip
+        for index, row in enumerate(batches.speaker_summary(batch=batch))
+    ]
+    rows = [(item, item_forms.get(item.pk), survey_forms.get(item.pk)) for item in items
+            if item.status != ImportItem.Status.ARCHIVE]  # fmt: skip
+    return {"item_rows": rows, "item_forms": item_forms, "survey_forms": survey_forms,
+            "speaker_forms": speaker_forms}  # fmt: skip
+
+
+def _batch_context(batch: ImportBatch, forms: dict | None = None) -> dict:
+    for job in (batch.read_job, batch.import_job):
+        if job is not None:
+            job_refresh_stale(job=job)
+    project = batch.project
+    context = {"project": project, "membership": project.membership, "batch": batch,
+               "job": batch.import_job or batch.read_job,
+               "counts": batches._counts(batch)}  # fmt: skip
+    if batch.status == ImportBatch.Status.REVIEW:
+        context |= forms or _review_forms(batch)
+        speakers = {row.label: row for row in batches.speaker_summary(batch=batch)}
+        context["speaker_rows"] = [(f, speakers.get(f.initial["label"]))
+                                   for f in context["speaker_forms"]]  # fmt: skip
+        context["participant_labels"] = project.participants.values_list("label", flat=True)
+    else:
+        context["item_rows"] = [(item, None, None) for item in batch.items.exclude(
+            status=ImportItem.Status.ARCHIVE).order_by("order", "id")]  # fmt: skip
+    return context
+
+
+@require_GET
+@login_required
+def import_batch(request: HttpRequest, project_id: int, batch_id: int) -> HttpResponse:
+    batch = selectors.import_batch_get_for_user(
+        user=request.user, project_id=project_id, batch_id=batch_id
+    )
+    context = _batch_context(batch)
+    if request.htmx:
+        return render(request, "transcripts/import_batch.html#batch", context)
+    return render(request, "transcripts/import_batch.html", context)
+
+
+@require_POST
+@login_required
+def import_batch_review(request: HttpRequest, project_id: int, batch_id: int) -> HttpResponse:
+    """Save the review; with ``action=import`` also start the import."""
+    batch = selectors.import_batch_get_for_user(
+        user=request.user, project_id=project_id, batch_id=batch_id, write=True
+    )
+    if batch.status != ImportBatch.Status.REVIEW:
+        messages.error(request, "This upload is no longer being reviewed.")
+        return redirect("import_batch", project_id=project_id, batch_id=batch.pk)
+    forms = _review_forms(batch, request.POST)
+    valid = all(f.is_valid() for f in [*forms["item_forms"].values(),
+                *forms["survey_forms"].values(), *forms["speaker_forms"]])  # fmt: skip
+    if valid:
+        items = {pk: dict(f.cleaned_data) for pk, f in forms["item_forms"].items()}
+        for pk, f in forms["survey_forms"].items():
+            items[pk]["survey_columns"] = dict(f.cleaned_data)
+        speakers = {f.cleaned_data["label"]: f.cleaned_data for f in forms["speaker_forms"]}
+        try:
+            batches.import_batch_review_save(batch=batch, items=items, speakers=speakers)
+            if request.POST.get("action") == "import":
+                batches.import_batch_confirm(batch=batch, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("import_batch", project_id=project_id, batch_id=batch.pk)
+    messages.error(request, "Some details need correcting: see the highlighted fields.")
+    context = _batch_context(batch, forms)
+    return render(request, "transcripts/import_batch.html", context, status=400)
+
+
+@require_POST
+@login_required
+def import_batch_discard(request: HttpRequest, project_id: int, batch_id: int) -> HttpResponse:
+    batch = selectors.import_batch_get_for_user(
+        user=request.user, project_id=project_id, batch_id=batch_id, write=True
+    )
+    try:
+        batches.import_batch_discard(batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("import_batch", project_id=project_id, batch_id=batch.pk)
+    messages.success(request, "Upload discarded.")
+    return redirect("transcript_upload", project_id=project_id)
