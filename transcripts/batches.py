@@ -113,8 +113,10 @@ def import_batch_read(*, batch: ImportBatch, progress: JobProgress | None = None
     seen: dict[str, str] = {}
     for index, item in enumerate(pending):
         if progress:
-            progress.update(index / max(len(pending), 1), f"Reading {item.filename} "
-                            f"({index + 1} of {len(pending)})")  # fmt: skip
+            progress.update(
+                index / max(len(pending), 1),
+                f"Reading {item.filename} ({index + 1} of {len(pending)})",
+            )
         _read(item, known=known, seen=seen)
     batch.speakers = speaker_mapping_defaults(batch=batch)
     batch.status = ImportBatch.Status.REVIEW
@@ -193,12 +195,15 @@ def _read(item: ImportItem, *, known: dict[str, str], seen: dict[str, str]) -> N
         item.content_hash = _hash(built.text)
         if item.content_hash in known:
             item.status = Status.DUPLICATE
-            item.error = (f"{item.filename}: the same text is already in the project as "
-                          f"{known[item.content_hash]}.")  # fmt: skip
+            item.error = (
+                f"{item.filename}: the same text is already in the project as "
+                f"{known[item.content_hash]}."
+            )
         elif item.content_hash in seen:
             item.status = Status.DUPLICATE
-            item.error = (f"{item.filename}: the same text as {seen[item.content_hash]} in "
-                          "this upload.")  # fmt: skip
+            item.error = (
+                f"{item.filename}: the same text as {seen[item.content_hash]} in this upload."
+            )
         seen.setdefault(item.content_hash, item.filename)
     if item.status == Status.PENDING:
         item.status = Status.READY
@@ -382,8 +387,9 @@ def import_batch_run(
     items = list(batch.items.filter(status=Status.READY).order_by("order", "id"))
     for index, item in enumerate(items):
         if progress:
-            progress.update(index / len(items), f"Importing {item.filename} "
-                            f"({index + 1} of {len(items)})")  # fmt: skip
+            progress.update(
+                index / len(items), f"Importing {item.filename} ({index + 1} of {len(items)})"
+            )
         try:
             with transaction.atomic():
                 transcript_import(item=item, speakers=batch.speakers, user=user)
@@ -464,8 +470,10 @@ def transcript_import(
             source_format=document.source_format,
         )
         document.encoding = item.encoding
-        speakers = {label: {"rename": label, "action": "participant", "participant": label}
-                    for label in document.speakers}  # fmt: skip
+        speakers = {
+            label: {"rename": label, "action": "participant", "participant": label}
+            for label in document.speakers
+        }
     text = document.text
     if not text.strip():
         raise ImportFailure(f"{item.filename}: no text to import.")
@@ -535,7 +543,7 @@ def transcript_import(
             "turn_count",
             "speaker_count",
             "content_hash",
-        ]  # fmt: skip
+        ]
     )
     return transcript
 

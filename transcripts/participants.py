@@ -227,12 +227,14 @@ def participant_attributes_import(
     for number, row in enumerate(body, start=2):
         label = " ".join(row[key].split())
         if not label:
-            errors.append(f"{filename}, row {number}: no participant label in column "
-                          f"{headers[key]!r}.")  # fmt: skip
+            errors.append(
+                f"{filename}, row {number}: no participant label in column {headers[key]!r}."
+            )
             continue
         if label in labels:
-            errors.append(f"{filename}, row {number}: participant {label!r} is also on row "
-                          f"{labels[label]}.")  # fmt: skip
+            errors.append(
+                f"{filename}, row {number}: participant {label!r} is also on row {labels[label]}."
+            )
             continue
         labels[label] = number
         if label not in known and not create_missing:

@@ -121,7 +121,12 @@ def participant_edit(request: HttpRequest, project_id: int, participant_id: int)
         else:
             messages.success(request, f"Saved {participant.label}.")
             return redirect("participant_list", project_id=project.pk)
-    context = {"project": project, "membership": project.membership,
-               "participant": participant, "form": form}  # fmt: skip
-    return render(request, "transcripts/participant_edit.html", context, status=400 if
-                  form.errors else 200)  # fmt: skip
+    context = {
+        "project": project,
+        "membership": project.membership,
+        "participant": participant,
+        "form": form,
+    }
+    return render(
+        request, "transcripts/participant_edit.html", context, status=400 if form.errors else 200
+    )

@@ -56,8 +56,13 @@ def transcript_update(request: HttpRequest, project_id: int, transcript_id: int)
     saved = form.is_valid()
     if saved:
         form.save()
-    context = {"project": transcript.project, "membership": transcript.project.membership,
-               "transcript": transcript, "form": form, "editing": not saved}  # fmt: skip
+    context = {
+        "project": transcript.project,
+        "membership": transcript.project.membership,
+        "transcript": transcript,
+        "form": form,
+        "editing": not saved,
+    }
     if request.htmx:
         return render(request, "transcripts/transcript_detail.html#meta", context)
     if saved:

@@ -26,9 +26,13 @@ def transcript_upload(request: HttpRequest, project_id: int) -> HttpResponse:
         files = [(f.name, f) for f in form.cleaned_data["files"]]
         batch = batches.import_batch_create(project=project, user=request.user, files=files)
         return redirect("import_batch", project_id=project.pk, batch_id=batch.pk)
-    context = {"project": project, "membership": project.membership, "form": form,
-               "batches": selectors.import_batch_list(project=project)[:10],
-               "max_bytes": settings.FG_MAX_UPLOAD_BYTES}  # fmt: skip
+    context = {
+        "project": project,
+        "membership": project.membership,
+        "form": form,
+        "batches": selectors.import_batch_list(project=project)[:10],
+        "max_bytes": settings.FG_MAX_UPLOAD_BYTES,
+    }
     return render(request, "transcripts/transcript_upload.html", context)
 
 
@@ -38,28 +42,43 @@ def _review_forms(batch: ImportBatch, data=None) -> dict:
     for item in items:
         if item.status not in (ImportItem.Status.READY, ImportItem.Status.EXCLUDED):
             continue
-        initial = {"include": item.status == ImportItem.Status.READY, "name": item.name,
-                   "kind": item.kind, "site": item.site, "date": item.date,
-                   "facilitator": item.facilitator, "description": item.description}  # fmt: skip
+        initial = {
+            "include": item.status == ImportItem.Status.READY,
+            "name": item.name,
+            "kind": item.kind,
+            "site": item.site,
+            "date": item.date,
+            "facilitator": item.facilitator,
+            "description": item.description,
+        }
         item_forms[item.pk] = ItemReviewForm(data, prefix=f"item-{item.pk}", initial=initial)
         table = ParsedDocument.from_json(item.parsed or {}).table if item.parsed else None
         if table is not None:
             survey_forms[item.pk] = SurveyColumnsForm(
-                data, prefix=f"survey-{item.pk}", headers=table.headers,
+                data,
+                prefix=f"survey-{item.pk}",
+                headers=table.headers,
                 initial=item.survey_columns,
-            )  # fmt: skip
+            )
     speaker_forms = [
         SpeakerReviewForm(
             data,
             prefix=f"sp-{index}",
             initial={"label": row.label, **batch.speakers.get(row.label, {})},
-        )  # fmt: skip
+        )
         for index, row in enumerate(batches.speaker_summary(batch=batch))
     ]
-    rows = [(item, item_forms.get(item.pk), survey_forms.get(item.pk)) for item in items
-            if item.status != ImportItem.Status.ARCHIVE]  # fmt: skip
-    return {"item_rows": rows, "item_forms": item_forms, "survey_forms": survey_forms,
-            "speaker_forms": speaker_forms}  # fmt: skip
+    rows = [
+        (item, item_forms.get(item.pk), survey_forms.get(item.pk))
+        for item in items
+        if item.status != ImportItem.Status.ARCHIVE
+    ]
+    return {
+        "item_rows": rows,
+        "item_forms": item_forms,
+        "survey_forms": survey_forms,
+        "speaker_forms": speaker_forms,
+    }
 
 
 def _batch_context(batch: ImportBatch, forms: dict | None = None) -> dict:
@@ -67,18 +86,27 @@ def _batch_context(batch: ImportBatch, forms: dict | None = None) -> dict:
         if job is not None:
             job_refresh_stale(job=job)
     project = batch.project
-    context = {"project": project, "membership": project.membership, "batch": batch,
-               "job": batch.import_job or batch.read_job,
-               "counts": batches._counts(batch)}  # fmt: skip
+    context = {
+        "project": project,
+        "membership": project.membership,
+        "batch": batch,
+        "job": batch.import_job or batch.read_job,
+        "counts": batches._counts(batch),
+    }
     if batch.status == ImportBatch.Status.REVIEW:
         context |= forms or _review_forms(batch)
         speakers = {row.label: row for row in batches.speaker_summary(batch=batch)}
-        context["speaker_rows"] = [(f, speakers.get(f.initial["label"]))
-                                   for f in context["speaker_forms"]]  # fmt: skip
+        context["speaker_rows"] = [
+            (f, speakers.get(f.initial["label"])) for f in context["speaker_forms"]
+        ]
         context["participant_labels"] = project.participants.values_list("label", flat=True)
     else:
-        context["item_rows"] = [(item, None, None) for item in batch.items.exclude(
-            status=ImportItem.Status.ARCHIVE).order_by("order", "id")]  # fmt: skip
+        context["item_rows"] = [
+            (item, None, None)
+            for item in batch.items.exclude(status=ImportItem.Status.ARCHIVE).order_by(
+                "order", "id"
+            )
+        ]
     return context
 
 
@@ -105,8 +133,14 @@ def import_batch_review(request: HttpRequest, project_id: int, batch_id: int) ->
         messages.error(request, "This upload is no longer being reviewed.")
         return redirect("import_batch", project_id=project_id, batch_id=batch.pk)
     forms = _review_forms(batch, request.POST)
-    valid = all(f.is_valid() for f in [*forms["item_forms"].values(),
-                *forms["survey_forms"].values(), *forms["speaker_forms"]])  # fmt: skip
+    valid = all(
+        f.is_valid()
+        for f in [
+            *forms["item_forms"].values(),
+            *forms["survey_forms"].values(),
+            *forms["speaker_forms"],
+        ]
+    )
     if valid:
         items = {pk: dict(f.cleaned_data) for pk, f in forms["item_forms"].items()}
         for pk, f in forms["survey_forms"].items():

@@ -75,12 +75,21 @@ def expand(archive_name: str, data: bytes) -> list[ArchiveEntry]:
         path = info.filename.replace("\\", "/")
         name = f"{archive_name}/{path.lstrip('/')}"
         if _unsafe(info.filename):
-            entries.append(ArchiveEntry(name, error=f"{name}: unsafe path in the archive "
-                                        "(absolute or ../), not extracted."))  # fmt: skip
+            entries.append(
+                ArchiveEntry(
+                    name,
+                    error=f"{name}: unsafe path in the archive (absolute or ../), not extracted.",
+                )
+            )
             continue
         if extension_of(path) == "zip":
-            entries.append(ArchiveEntry(name, error=f"{name}: nested zip archives are not "
-                                        "imported; unzip it and upload its files."))  # fmt: skip
+            entries.append(
+                ArchiveEntry(
+                    name,
+                    error=f"{name}: nested zip archives are not "
+                    "imported; unzip it and upload its files.",
+                )
+            )
             continue
         if info.flag_bits & 0x1:
             entries.append(ArchiveEntry(name, error=f"{name}: encrypted entry, cannot be read."))
@@ -89,9 +98,15 @@ def expand(archive_name: str, data: bytes) -> list[ArchiveEntry]:
             entries.append(ArchiveEntry(name, error=_too_big(name, info.file_size)))
             continue
         if info.compress_size and info.file_size / info.compress_size > max_ratio:
-            entries.append(ArchiveEntry(name, error=(
-                f"{name}: compressed {info.file_size // info.compress_size}:1, more than the "
-                f"limit of {max_ratio}:1 (possible zip bomb), not extracted.")))  # fmt: skip
+            entries.append(
+                ArchiveEntry(
+                    name,
+                    error=(
+                        f"{name}: compressed {info.file_size // info.compress_size}:1, more than "
+                        f"the limit of {max_ratio}:1 (possible zip bomb), not extracted."
+                    ),
+                )
+            )
             continue
         try:
             with archive.open(info) as stream:
@@ -100,9 +115,15 @@ def expand(archive_name: str, data: bytes) -> list[ArchiveEntry]:
             entries.append(ArchiveEntry(name, error=f"{name}: damaged in the archive ({exc})."))
             continue
         if len(content) > max_file or total + len(content) > max_total:
-            entries.append(ArchiveEntry(name, error=(
-                f"{name}: expands past its declared size, over the limit "
-                "(possible zip bomb), not extracted.")))  # fmt: skip
+            entries.append(
+                ArchiveEntry(
+                    name,
+                    error=(
+                        f"{name}: expands past its declared size, over the limit "
+                        "(possible zip bomb), not extracted."
+                    ),
+                )
+            )
             continue
         total += len(content)
         entries.append(ArchiveEntry(name, data=content))
