@@ -21,8 +21,9 @@ from .models import ImportBatch, ImportItem
 @login_required
 def transcript_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, project_id=project_id, write=True)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         files = [(f.name, f) for f in form.cleaned_data["files"]]
         batch = batches.import_batch_create(project=project, user=request.user, files=files)
         return redirect("import_batch", project_id=project.pk, batch_id=batch.pk)

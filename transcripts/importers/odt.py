@@ -9,7 +9,8 @@ from .text import document_from_text
 
 
 def parse(data: bytes) -> ParsedDocument:
-    from odf import teletype, text
+    from odf import teletype
+    from odf.namespaces import TEXTNS
     from odf.opendocument import load
 
     try:
@@ -18,7 +19,7 @@ def parse(data: bytes) -> ParsedDocument:
         raise ImportFailure(
             f"not a readable OpenDocument text (corrupt or not .odt): {type(exc).__name__}"
         ) from None
-    elements = _in_document_order(document.text, {text.P().qname, text.H().qname})
+    elements = _in_document_order(document.text, {(TEXTNS, "p"), (TEXTNS, "h")})
     blocks = [teletype.extractText(element) for element in elements]
     return document_from_text("\n\n".join(blocks), source_format="odt")
 
