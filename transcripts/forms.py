@@ -33,6 +33,7 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
+        allow_empty_file=True,  # an empty file fails on its own, named, in the report
         widget=MultipleFileInput(attrs={"multiple": True}),
         help_text="Transcripts (.txt .md .docx .vtt .srt .pdf .rtf .odt), survey answers "
         "(.csv .xlsx), or a .zip of them.",
@@ -112,7 +113,9 @@ class AttributeCreateForm(forms.Form):
 
 
 class AttributeImportForm(forms.Form):
-    file = forms.FileField(help_text="A .csv or .xlsx file: a label column, one column each.")
+    file = forms.FileField(
+        allow_empty_file=True, help_text="A .csv or .xlsx file: a label column, one column each."
+    )
 
 
 class ParticipantForm(forms.Form):

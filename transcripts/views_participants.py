@@ -106,7 +106,9 @@ def participant_edit(request: HttpRequest, project_id: int, participant_id: int)
     )
     project = participant.project
     attributes = list(project.attributes.all())
-    form = ParticipantForm(request.POST if write else None, participant=participant, attributes=attributes)
+    form = ParticipantForm(
+        request.POST if write else None, participant=participant, attributes=attributes
+    )
     if write and form.is_valid():
         try:
             services.participant_update(

@@ -84,9 +84,7 @@ def pdf_bytes(lines: list[str]) -> bytes:
 
 
 def rtf_bytes(paragraphs: list[str]) -> bytes:
-    body = "".join(
-        p.replace("é", "\\'e9").replace("’", "\\u8217?") + "\\par\n" for p in paragraphs
-    )
+    body = "".join(p.replace("é", "\\'e9").replace("’", "\\u8217?") + "\\par\n" for p in paragraphs)
     return ("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Helvetica;}}\\f0\\pard\n" + body + "}").encode()
 
 

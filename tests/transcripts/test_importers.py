@@ -95,10 +95,8 @@ def test_survey_spreadsheets_become_one_turn_per_answer(fmt):
         ["R1", "25-34", "A letter that explains who sees my records and why.", ""],
         ["R2", "65-74", "Knowing that companies cannot buy the data from the NHS.", "No."],
     ]
-    if fmt == "csv":
-        data = "\n".join(",".join(row) for row in rows).encode()
-    else:
-        data = xlsx_bytes(rows)
+    csv = "\n".join(",".join(row) for row in rows).encode()
+    data = csv if fmt == "csv" else xlsx_bytes(rows)
     table = parse_file(f"survey.{fmt}", data).table
     columns = default_columns(table)
     assert columns == {

@@ -107,7 +107,10 @@ def test_vtt_voice_tags_name_the_speaker_and_consecutive_captions_join():
     assert [
         (t.speaker, document.text[t.start : t.end], t.timestamp_start_ms, t.timestamp_end_ms)
         for t in document.turns
-    ] == [("Dr Jane Smith", "I think so too.", 1_000, 3_500), ("Moderator", "Thanks.", 4_000, 5_000)]
+    ] == [
+        ("Dr Jane Smith", "I think so too.", 1_000, 3_500),
+        ("Moderator", "Thanks.", 4_000, 5_000),
+    ]
 
 
 def test_timestamps_and_label_kinds():

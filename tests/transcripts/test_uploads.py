@@ -151,6 +151,18 @@ def test_a_file_over_the_size_limit_fails_alone(
     assert list(project.transcripts.values_list("name", flat=True)) == ["small"]
 
 
+def test_empty_and_unsupported_files_fail_alone_with_their_names(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    files = {"empty.txt": b"", "slides.pptx": b"PK..", "FG1.txt": FG1}
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    errors = dict(batch.items.values_list("filename", "error"))
+    assert errors["empty.txt"] == "empty.txt: the file is empty."
+    assert errors["slides.pptx"].startswith("slides.pptx: unsupported file type .pptx")
+    confirm(logged_in, batch, django_capture_on_commit_callbacks)
+    assert list(project.transcripts.values_list("name", flat=True)) == ["FG1"]
+
+
 def test_the_review_names_the_fallback_encoding(
     logged_in, project, django_capture_on_commit_callbacks
 ):
@@ -216,8 +228,12 @@ def test_a_blank_group_name_is_reported_and_nothing_is_imported(
     item = batch.items.get()
     response = logged_in.post(
         reverse("import_batch_review", args=[project.pk, batch.pk]),
-        {"action": "import", f"item-{item.pk}-include": "on", f"item-{item.pk}-name": "",
-         f"item-{item.pk}-kind": "focus_group"},  # fmt: skip
+        {
+            "action": "import",
+            f"item-{item.pk}-include": "on",
+            f"item-{item.pk}-name": "",
+            f"item-{item.pk}-kind": "focus_group",
+        },  # fmt: skip
     )
     assert response.status_code == 400
     assert "Give the group a name" in response.content.decode()
