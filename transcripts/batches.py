@@ -67,8 +67,8 @@ def import_batch_create(
     from .tasks import import_batch_read_task
 
     batch = ImportBatch.objects.create(project=project, created_by=_user(user))
-    for order, (name, upload) in enumerate(files):
-        name = _basename(name)
+    for order, (path, upload) in enumerate(files):
+        name = path.replace("\\", "/").strip("/")[:500] or "unnamed"
         size = getattr(upload, "size", None)
         if size is None:
             upload.seek(0, 2)
@@ -78,7 +78,7 @@ def import_batch_create(
         if size > settings.FG_MAX_UPLOAD_BYTES:
             item.status, item.error = Status.FAILED, _too_big(name, size)
         else:
-            item.file.save(name, upload, save=False)
+            item.file.save(_basename(name), upload, save=False)
         item.save()
     if not batch.items.exists():
         raise ValidationError("Choose at least one file to upload.")
