@@ -366,7 +366,8 @@ def import_batch_confirm(*, batch: ImportBatch, user: Any, enqueue: bool = True)
 @transaction.atomic
 def import_batch_discard(*, batch: ImportBatch) -> None:
     """Drop a batch that was not imported, with its stored files."""
-    if batch.status == ImportBatch.Status.IMPORTING:
+    job = batch.import_job
+    if batch.status == ImportBatch.Status.IMPORTING and job is not None and not job.is_finished:
         raise ValidationError("This upload is being imported; wait for it to finish.")
     for item in batch.items.exclude(status=Status.IMPORTED).exclude(file=""):
         item.file.delete(save=False)

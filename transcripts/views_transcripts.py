@@ -31,18 +31,16 @@ def transcript_detail(request: HttpRequest, project_id: int, transcript_id: int)
     transcript = selectors.transcript_get_for_user(
         user=request.user, project_id=project_id, transcript_id=transcript_id
     )
-    preamble, rows = selectors.transcript_reading(transcript=transcript)
     context = {
         "project": transcript.project,
         "membership": transcript.project.membership,
         "transcript": transcript,
-        "preamble": preamble,
-        "rows": rows,
         "form": TranscriptMetaForm(instance=transcript),
         "editing": request.GET.get("edit") == "1",
     }
     if request.htmx and request.GET.get("edit") is not None:
         return render(request, "transcripts/transcript_detail.html#meta", context)
+    context["preamble"], context["rows"] = selectors.transcript_reading(transcript=transcript)
     return render(request, "transcripts/transcript_detail.html", context)
 
 

@@ -38,7 +38,7 @@ def transcript_upload(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _review_forms(batch: ImportBatch, data=None) -> dict:
-    items = list(batch.items.order_by("order", "id"))
+    items = list(batch.items.defer("parsed").order_by("order", "id"))
     item_forms, survey_forms = {}, {}
     for item in items:
         if item.status not in (ImportItem.Status.READY, ImportItem.Status.EXCLUDED):
@@ -53,7 +53,9 @@ def _review_forms(batch: ImportBatch, data=None) -> dict:
             "description": item.description,
         }
         item_forms[item.pk] = ItemReviewForm(data, prefix=f"item-{item.pk}", initial=initial)
-        table = ParsedDocument.from_json(item.parsed or {}).table if item.parsed else None
+        if item.source_format not in ("csv", "xlsx"):
+            continue
+        table = ParsedDocument.from_json(item.parsed).table if item.parsed else None
         if table is not None:
             survey_forms[item.pk] = SurveyColumnsForm(
                 data,

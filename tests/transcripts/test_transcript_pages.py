@@ -177,3 +177,11 @@ def test_a_transcript_of_another_project_is_404(client, user, project):
     log_in(client, user)
     response = client.get(reverse("transcript_detail", args=[other.pk, transcript.pk]))
     assert response.status_code == 404
+
+
+def test_the_edit_button_swaps_in_the_metadata_form(client, user, project, transcript):
+    log_in(client, user)
+    url = reverse("transcript_detail", args=[project.pk, transcript.pk])
+    html = client.get(url, {"edit": "1"}, HTTP_HX_REQUEST="true").content.decode().strip()
+    assert html.startswith('<section class="card transcript-meta"')
+    assert 'name="site" value="Leeds"' in html and 'class="turn' not in html

@@ -339,3 +339,19 @@ def test_a_batch_of_another_project_is_404(client, user, project, batch):
     client.login(username=user.username, password=PASSWORD)
     response = client.get(reverse("import_batch", args=[other.pk, batch.pk]))
     assert response.status_code == 404
+
+
+def test_an_upload_whose_import_job_died_can_be_discarded(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    from transcripts.jobs import job_create
+
+    batch = upload(logged_in, project, {"a.txt": "P1: A."}, django_capture_on_commit_callbacks)
+    job = job_create(project=project, kind="transcripts.import")
+    job.status = "failed"
+    job.save()
+    ImportBatch.objects.filter(pk=batch.pk).update(status="importing", import_job=job)
+    page = logged_in.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
+    assert "Discard this upload" in page
+    logged_in.post(reverse("import_batch_discard", args=[project.pk, batch.pk]))
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()
