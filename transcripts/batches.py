@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
@@ -78,7 +78,7 @@ def import_batch_create(
         if size > settings.FG_MAX_UPLOAD_BYTES:
             item.status, item.error = Status.FAILED, _too_big(name, size)
         else:
-            item.file.save(_basename(name), upload, save=False)
+            item.file.save(_basename(name), File(upload), save=False)
         item.save()
     if not batch.items.exists():
         raise ValidationError("Choose at least one file to upload.")

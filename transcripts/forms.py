@@ -76,9 +76,14 @@ class SurveyColumnsForm(forms.Form):
     def __init__(self, *args, headers: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         columns = [(h, h) for h in headers]
-        self.fields["respondent"].choices = [("", "(none: number the rows)"), *columns]
-        self.fields["text"].choices = columns
-        self.fields["attributes"].choices = columns
+        for name, choices in (
+            ("respondent", [("", "(none: number the rows)"), *columns]),
+            ("text", columns),
+            ("attributes", columns),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
 
 
 class SpeakerReviewForm(forms.Form):
@@ -126,8 +131,8 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args, participant: Participant, attributes: list[Attribute], **kwargs):
         values = {v.attribute_id: v.value for v in participant.attribute_values.all()}
-        initial = {"label": participant.label, "notes": participant.notes}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {"label": participant.label, "notes": participant.notes}
+        super().__init__(*args, **kwargs)
         self.attributes = attributes
         for attribute in attributes:
             name = f"attr_{attribute.pk}"

@@ -83,5 +83,5 @@ def transcript_download(request: HttpRequest, project_id: int, transcript_id: in
         stream = transcript.original_file.open("rb")
     except FileNotFoundError:
         raise Http404("The original file is missing from storage.") from None
-    name = transcript.original_filename or transcript.original_file.name.rsplit("/", 1)[-1]
+    name = transcript.original_filename or str(transcript.original_file.name).rsplit("/", 1)[-1]
     return FileResponse(stream, as_attachment=True, filename=name)

@@ -98,7 +98,8 @@ def default_columns(table: SurveyTable) -> dict[str, Any]:
     """A first guess: the respondent column by name (else none), text columns are those whose
     answers are long (on average 30+ characters), the rest are attributes."""
     respondent = next((h for h in table.headers if RESPONDENT_HEADERS.match(h.strip())), "")
-    texts, attributes = [], []
+    texts: list[str] = []
+    attributes: list[str] = []
     for index, header in enumerate(table.headers):
         if header == respondent:
             continue
