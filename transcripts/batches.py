@@ -407,6 +407,7 @@ def import_batch_run(
         ImportItem.objects.filter(pk=item.pk).update(status=item.status, error=item.error)
     batch.status = ImportBatch.Status.DONE
     batch.save(update_fields=["status"])
+    _forget_files_not_imported(batch)
     counts = _counts(batch)
     if progress:
         progress.update(
@@ -416,6 +417,13 @@ def import_batch_run(
             force=True,
         )
     return counts
+
+
+def _forget_files_not_imported(batch: ImportBatch) -> None:
+    """Uploaded material that did not become a transcript is not kept (it is sensitive)."""
+    for item in batch.items.exclude(status=Status.IMPORTED).exclude(file="").defer("parsed"):
+        item.file.delete(save=False)
+        ImportItem.objects.filter(pk=item.pk).update(file="")
 
 
 class _Duplicate(Exception):

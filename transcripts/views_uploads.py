@@ -63,13 +63,14 @@ def _review_forms(batch: ImportBatch, data=None) -> dict:
                 headers=table.headers,
                 initial=item.survey_columns,
             )
+    summary = batches.speaker_summary(batch=batch)
     speaker_forms = [
         SpeakerReviewForm(
             data,
             prefix=f"sp-{index}",
             initial={"label": row.label, **batch.speakers.get(row.label, {})},
         )
-        for index, row in enumerate(batches.speaker_summary(batch=batch))
+        for index, row in enumerate(summary)
     ]
     rows = [
         (item, item_forms.get(item.pk), survey_forms.get(item.pk))
@@ -81,6 +82,7 @@ def _review_forms(batch: ImportBatch, data=None) -> dict:
         "item_forms": item_forms,
         "survey_forms": survey_forms,
         "speaker_forms": speaker_forms,
+        "speaker_summary": summary,
     }
 
 
@@ -98,7 +100,7 @@ def _batch_context(batch: ImportBatch, forms: dict | None = None) -> dict:
     }
     if batch.status == ImportBatch.Status.REVIEW:
         context |= forms or _review_forms(batch)
-        speakers = {row.label: row for row in batches.speaker_summary(batch=batch)}
+        speakers = {row.label: row for row in context["speaker_summary"]}
         context["speaker_rows"] = [
             (f, speakers.get(f.initial["label"])) for f in context["speaker_forms"]
         ]

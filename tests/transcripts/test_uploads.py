@@ -112,6 +112,8 @@ def test_a_duplicate_of_a_transcript_in_the_project_is_skipped(
     assert items["copy2.txt"].status == ImportItem.Status.DUPLICATE
     assert "same text as copy.txt" in items["copy2.txt"].error
     assert project.transcripts.count() == 2
+    assert not items["again.txt"].file  # material that was not imported is not kept
+    assert items["copy.txt"].file
     report = logged_in.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
     assert "skipped 2 duplicates" in report
 
