@@ -72,8 +72,11 @@ def make_zip(path: Path, files: int, words: int) -> None:
                     chunk = text.split()
                     for at in range(0, len(chunk), 12):
                         end = ms + 4000
-                        lines += [f"{_ts(ms)} --> {_ts(end)}",
-                                  f"<v {speaker}>{' '.join(chunk[at:at + 12])}", ""]  # fmt: skip
+                        lines += [
+                            f"{_ts(ms)} --> {_ts(end)}",
+                            f"<v {speaker}>{' '.join(chunk[at : at + 12])}",
+                            "",
+                        ]
                         ms = end
                 archive.writestr(name, "\n".join(lines))
 
@@ -156,31 +159,47 @@ def main() -> None:
         began = time.perf_counter()
         make_zip(zip_path, args.files, args.words)
         size = zip_path.stat().st_size / 1024 / 1024
-        print(f"generated {args.files} transcripts x {args.words} words (txt/docx/vtt): "
-              f"{size:.1f} MB zip in {time.perf_counter() - began:.1f} s")  # fmt: skip
+        print(
+            f"generated {args.files} transcripts x {args.words} words (txt/docx/vtt): "
+            f"{size:.1f} MB zip in {time.perf_counter() - began:.1f} s"
+        )
         results = []
         for run in range(args.runs):
             var = Path(tmp) / f"var{run}"
-            env = {k: v for k, v in os.environ.items()
-                   if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}  # fmt: skip
-            env |= {"FG_VAR_DIR": str(var), "DJANGO_ALLOWED_HOSTS": "testserver",
-                    "LOG_LEVEL": "WARNING"}  # fmt: skip
+            env = {
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("DATABASE_URL", "CELERY_BROKER_URL")
+            }
+            env |= {
+                "FG_VAR_DIR": str(var),
+                "DJANGO_ALLOWED_HOSTS": "testserver",
+                "LOG_LEVEL": "WARNING",
+            }
             output = subprocess.run(
                 [sys.executable, __file__, "--child", str(zip_path)],
-                env=env, cwd=ROOT, capture_output=True, text=True, check=False,
-            )  # fmt: skip
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if output.returncode:
                 sys.exit(f"run {run + 1} failed:\n{output.stderr[-4000:]}")
             result = json.loads(output.stdout.strip().splitlines()[-1])
             results.append(result)
-            print(f"run {run + 1}: {result['seconds']:.1f} s (reading {result['read_seconds']:.1f}"
-                  f" s), peak {result['maxrss_mb']:.0f} MB, {result['transcripts']} transcripts,"
-                  f" {result['turns']} turns, {result['words']} words, "
-                  f"{result['failed']} failed")  # fmt: skip
+            print(
+                f"run {run + 1}: {result['seconds']:.1f} s (reading {result['read_seconds']:.1f}"
+                f" s), peak {result['maxrss_mb']:.0f} MB, {result['transcripts']} transcripts,"
+                f" {result['turns']} turns, {result['words']} words, "
+                f"{result['failed']} failed"
+            )
         median = statistics.median(r["seconds"] for r in results)
         peak = max(r["maxrss_mb"] for r in results)
-        print(f"median {median:.1f} s over {len(results)} runs; peak memory {peak:.0f} MB "
-              "(target: under 60 s and under 1024 MB)")  # fmt: skip
+        print(
+            f"median {median:.1f} s over {len(results)} runs; peak memory {peak:.0f} MB "
+            "(target: under 60 s and under 1024 MB)"
+        )
 
 
 if __name__ == "__main__":

@@ -68,6 +68,23 @@ class ItemReviewForm(forms.Form):
         return data
 
 
+class SharedDetailsForm(forms.Form):
+    """Group details typed once for the whole batch: they fill each file's blank fields."""
+
+    site = forms.CharField(max_length=200, required=False)
+    date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    facilitator = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(required=False)
+
+    def fill_blanks(self, items: dict[int, dict]) -> None:
+        for values in items.values():
+            for name, shared in self.cleaned_data.items():
+                if shared and not values.get(name):
+                    values[name] = shared
+
+
 class SurveyColumnsForm(forms.Form):
     respondent = forms.ChoiceField(required=False)
     text = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)

@@ -11,7 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import batches, selectors
-from .forms import ItemReviewForm, SpeakerReviewForm, SurveyColumnsForm, UploadForm
+from .forms import (
+    ItemReviewForm,
+    SharedDetailsForm,
+    SpeakerReviewForm,
+    SurveyColumnsForm,
+    UploadForm,
+)
 from .importers import ParsedDocument
 from .jobs import job_refresh_stale
 from .models import ImportBatch, ImportItem
@@ -83,6 +89,7 @@ def _review_forms(batch: ImportBatch, data=None) -> dict:
         "survey_forms": survey_forms,
         "speaker_forms": speaker_forms,
         "speaker_summary": summary,
+        "shared_form": SharedDetailsForm(data, prefix="all"),
     }
 
 
@@ -143,11 +150,13 @@ def import_batch_review(request: HttpRequest, project_id: int, batch_id: int) ->
         for f in [
             *forms["item_forms"].values(),
             *forms["survey_forms"].values(),
+            forms["shared_form"],
             *forms["speaker_forms"],
         ]
     )
     if valid:
         items = {pk: dict(f.cleaned_data) for pk, f in forms["item_forms"].items()}
+        forms["shared_form"].fill_blanks(items)
         for pk, f in forms["survey_forms"].items():
             items[pk]["survey_columns"] = dict(f.cleaned_data)
         speakers = {f.cleaned_data["label"]: f.cleaned_data for f in forms["speaker_forms"]}

@@ -19,9 +19,7 @@ def test_analyst_uploads_a_zip_of_mixed_files_reviews_and_reads_the_report(page,
     page.get_by_role("link", name="Upload transcripts").click()
     page.set_input_files(
         "#id_files",
-        files=[
-            {"name": "groups.zip", "mimeType": "application/zip", "buffer": archive}
-        ],  # fmt: skip
+        files=[{"name": "groups.zip", "mimeType": "application/zip", "buffer": archive}],
     )
     assert "groups.zip" in page.locator("#chosen").inner_text()
     page.get_by_role("button", name="Upload and read").click()

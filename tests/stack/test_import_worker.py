@@ -34,8 +34,7 @@ def test_an_upload_is_read_and_imported_by_the_worker(client, user, project, cel
     batch.refresh_from_db()
     imported = wait_for_job(batch.import_job, worker=celery_worker_process)
     assert imported.status == "done", imported.error
-    assert imported.result == {"files": 3, "ready": 0, "imported": 2, "duplicates": 0,
-                               "failed": 1}  # fmt: skip
+    assert imported.result == {"files": 3, "ready": 0, "imported": 2, "duplicates": 0, "failed": 1}
     assert sorted(project.transcripts.values_list("name", flat=True)) == ["FG1", "FG2"]
     report = client.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
     assert "Imported 2 transcripts, 1 failed." in report

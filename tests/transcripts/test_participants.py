@@ -27,8 +27,9 @@ def upload(name: str, data: bytes | str) -> io.BytesIO:
 
 
 def values_of(participant) -> dict[str, str]:
-    return {v.attribute.name: v.value for v in participant.attribute_values.select_related(
-        "attribute")}  # fmt: skip
+    return {
+        v.attribute.name: v.value for v in participant.attribute_values.select_related("attribute")
+    }
 
 
 def test_attributes_import_from_csv_creates_participants_and_typed_attributes(logged_in, project):
@@ -48,8 +49,12 @@ def test_attributes_import_from_csv_creates_participants_and_typed_attributes(lo
     assert types == {"Age band": "choice", "Age": "number", "Joined": "date", "Notes": "text"}
     assert project.attributes.get(name="Age band").choices == ["25-34", "65-74"]
     p2 = project.participants.get(label="P2")
-    assert values_of(p2) == {"Age band": "25-34", "Age": "29", "Joined": "2024-06-02",
-                             "Notes": "Carer for her mother"}  # fmt: skip
+    assert values_of(p2) == {
+        "Age band": "25-34",
+        "Age": "29",
+        "Joined": "2024-06-02",
+        "Notes": "Carer for her mother",
+    }
     page = logged_in.get(response["Location"]).content.decode()
     assert "1 updated" in page and "2 participant(s) added" in page
 
@@ -114,15 +119,17 @@ def test_the_participants_page_lists_attributes_as_columns(
 def test_editing_a_participant_checks_each_typed_value(logged_in, project):
     participant = ParticipantFactory(project=project, label="P1")
     age = Attribute.objects.create(project=project, name="Age", type="number")
-    band = Attribute.objects.create(project=project, name="Band", type="choice",
-                                    choices=["18-24", "25-34"])  # fmt: skip
+    band = Attribute.objects.create(
+        project=project, name="Band", type="choice", choices=["18-24", "25-34"]
+    )
     url = reverse("participant_edit", args=[project.pk, participant.pk])
     bad = logged_in.post(url, {"label": "P1", f"attr_{age.pk}": "old", f"attr_{band.pk}": ""})
     assert bad.status_code == 400
     assert "Age: &#x27;old&#x27; is not a number" in bad.content.decode()
     assert not AttributeValue.objects.exists()
-    good = logged_in.post(url, {"label": "P1a", "notes": "Quiet", f"attr_{age.pk}": "41",
-                                f"attr_{band.pk}": "25-34"})  # fmt: skip
+    good = logged_in.post(
+        url, {"label": "P1a", "notes": "Quiet", f"attr_{age.pk}": "41", f"attr_{band.pk}": "25-34"}
+    )
     assert good.status_code == 302
     participant.refresh_from_db()
     assert participant.label == "P1a" and values_of(participant) == {"Age": "41", "Band": "25-34"}
@@ -171,9 +178,14 @@ def test_viewers_see_participants_but_cannot_edit_one(client, viewer, project):
 
 @pytest.mark.parametrize(
     "name",
-    ["participant_list", "participant_create", "attribute_create",
-     "participant_attributes_import", "participant_edit"],
-)  # fmt: skip
+    [
+        "participant_list",
+        "participant_create",
+        "attribute_create",
+        "participant_attributes_import",
+        "participant_edit",
+    ],
+)
 def test_participant_pages_are_404_for_non_members(client, outsider, project, name):
     participant = ParticipantFactory(project=project)
     client.login(username=outsider.username, password=PASSWORD)

@@ -28,11 +28,25 @@ def transcript(project):
     AttributeValue.objects.create(participant=p1, attribute=age, value="25-34")
     AttributeValue.objects.create(participant=p1, attribute=carer, value="Yes")
     start = text.index("Welcome")
-    TurnFactory(transcript=transcript, order=0, speaker_label="Moderator", is_facilitator=True,
-                start=start, end=start + 8, timestamp_start_ms=62_000)  # fmt: skip
+    TurnFactory(
+        transcript=transcript,
+        order=0,
+        speaker_label="Moderator",
+        is_facilitator=True,
+        start=start,
+        end=start + 8,
+        timestamp_start_ms=62_000,
+    )
     start = text.index("Letters")
-    TurnFactory(transcript=transcript, order=1, speaker_label="P1", participant=p1,
-                start=start, end=len(text), timestamp_start_ms=3_723_000)  # fmt: skip
+    TurnFactory(
+        transcript=transcript,
+        order=1,
+        speaker_label="P1",
+        participant=p1,
+        start=start,
+        end=len(text),
+        timestamp_start_ms=3_723_000,
+    )
     return transcript
 
 
@@ -75,9 +89,16 @@ def test_the_reading_page_of_a_long_transcript_needs_the_same_few_queries(
     position, turns = 0, []
     for i in range(500):
         start = position + len(f"P{i % 8}: ")
-        turns.append(Turn(transcript=transcript, order=i, speaker_label=f"P{i % 8}",
-                          participant=participants[i % 8], start=start,
-                          end=start + len(words) - 1))  # fmt: skip
+        turns.append(
+            Turn(
+                transcript=transcript,
+                order=i,
+                speaker_label=f"P{i % 8}",
+                participant=participants[i % 8],
+                start=start,
+                end=start + len(words) - 1,
+            )
+        )
         position = start + len(words) + 2
     Turn.objects.bulk_create(turns)
     log_in(client, user)
@@ -98,7 +119,7 @@ def test_coders_edit_group_metadata_with_htmx(client, coder, project, transcript
             "date": "2025-03-11",
             "facilitator": "Sam",
             "description": "Parents at a Children's Centre",
-        },  # fmt: skip
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200

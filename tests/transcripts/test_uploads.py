@@ -89,6 +89,23 @@ def test_the_review_maps_renames_joins_and_flags_speakers(
     assert turns[1].text == "I agree.\n\nCrosstalk: inaudible."
 
 
+def test_details_typed_once_fill_every_groups_blank_fields(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    files = {"FG1.txt": "P1: One.", "FG2.txt": "P1: Two."}
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    fg2 = batch.items.get(filename="FG2.txt")
+    confirm(
+        logged_in,
+        batch,
+        django_capture_on_commit_callbacks,
+        **{"all-site": "Leeds", "all-date": "2025-03-04", f"item-{fg2.pk}-site": "York"},
+    )
+    sites = dict(project.transcripts.values_list("name", "site"))
+    assert sites == {"FG1": "Leeds", "FG2": "York"}
+    assert {str(d) for d in project.transcripts.values_list("date", flat=True)} == {"2025-03-04"}
+
+
 def test_generic_labels_become_a_participant_per_group(
     logged_in, project, django_capture_on_commit_callbacks
 ):
@@ -235,7 +252,7 @@ def test_a_blank_group_name_is_reported_and_nothing_is_imported(
             f"item-{item.pk}-include": "on",
             f"item-{item.pk}-name": "",
             f"item-{item.pk}-kind": "focus_group",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 400
     assert "Give the group a name" in response.content.decode()
@@ -245,11 +262,19 @@ def test_a_blank_group_name_is_reported_and_nothing_is_imported(
 def test_a_file_left_out_in_the_review_is_not_imported(
     logged_in, project, django_capture_on_commit_callbacks
 ):
-    batch = upload(logged_in, project, {"a.txt": "P1: A.", "b.txt": "P1: B."},
-                   django_capture_on_commit_callbacks)  # fmt: skip
+    batch = upload(
+        logged_in,
+        project,
+        {"a.txt": "P1: A.", "b.txt": "P1: B."},
+        django_capture_on_commit_callbacks,
+    )
     left_out = batch.items.get(filename="b.txt")
-    confirm(logged_in, batch, django_capture_on_commit_callbacks,
-            **{f"item-{left_out.pk}-include": None})  # fmt: skip
+    confirm(
+        logged_in,
+        batch,
+        django_capture_on_commit_callbacks,
+        **{f"item-{left_out.pk}-include": None},
+    )
     assert list(project.transcripts.values_list("name", flat=True)) == ["a"]
     left_out.refresh_from_db()
     assert left_out.status == ImportItem.Status.EXCLUDED

@@ -29,8 +29,11 @@ def review_data(batch: ImportBatch, *, action: str = "import", **changes) -> dic
     ``changes`` override fields by their full name (``sp-0-action``, ``item-3-site``)."""
     forms = _review_forms(batch)
     data: dict = {"action": action}
-    for form in [*forms["item_forms"].values(), *forms["survey_forms"].values(),
-                 *forms["speaker_forms"]]:  # fmt: skip
+    for form in [
+        *forms["item_forms"].values(),
+        *forms["survey_forms"].values(),
+        *forms["speaker_forms"],
+    ]:
         for name in form.fields:
             value = form.initial.get(name)
             key = f"{form.prefix}-{name}"
