@@ -174,3 +174,8 @@ if not DATABASE_URL:
     DATABASES["default"]["OPTIONS"]["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
+# Transcript imports (issue 3): zip archives are refused past these (zip bombs).
+FG_MAX_ZIP_TOTAL_BYTES = env_int("FG_MAX_ZIP_TOTAL_BYTES", 500 * 1024 * 1024)
+FG_MAX_ZIP_RATIO = env_int("FG_MAX_ZIP_RATIO", 100)
+# The import review posts about ten fields per file plus four per speaker label.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = DATA_UPLOAD_MAX_NUMBER_FILES * 10 + 2000

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import unicodedata
 from typing import Any
 
 from django.db import transaction
 
+from .importers.text import document_from_text
 from .models import Attribute, AttributeValue, Participant, Project, Transcript, Turn
 from .services import project_create
 
@@ -127,18 +127,12 @@ FACILITATOR_LABELS = {"Moderator", "Facilitator"}
 
 
 def build_text(turns: list[tuple[str, str]]) -> tuple[str, list[tuple[str, int, int]]]:
-    """Canonical text ``"Speaker: words\\n\\n..."`` and each turn's span of its words."""
-    parts: list[str] = []
-    spans: list[tuple[str, int, int]] = []
-    position = 0
-    for speaker, words in turns:
-        words = unicodedata.normalize("NFC", words)
-        prefix = f"{speaker}: "
-        start = position + len(prefix)
-        parts.append(prefix + words)
-        spans.append((speaker, start, start + len(words)))
-        position += len(prefix) + len(words) + 2
-    return "\n\n".join(parts), spans
+    """Canonical text ``"Speaker: words\\n\\n..."`` and each turn's span of its words, read
+    back by the text importer exactly as an uploaded .txt transcript would be."""
+    document = document_from_text(
+        "\n\n".join(f"{speaker}: {words}" for speaker, words in turns), source_format="demo"
+    )
+    return document.text, [(t.speaker, t.start, t.end) for t in document.turns]
 
 
 @transaction.atomic

@@ -243,3 +243,83 @@ class Turn(models.Model):
     @property
     def text(self) -> str:
         return self.transcript.text[self.start : self.end]
+
+
+class ImportBatch(models.Model):
+    """Files uploaded together: read by a job, reviewed by the analyst, then imported by a
+    second job, one transcript per file, each in its own transaction."""
+
+    class Status(models.TextChoices):
+        READING = "reading", "Reading files"
+        REVIEW = "review", "Ready to review"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="import_batches")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READING)
+    speakers = models.JSONField(
+        default=dict, blank=True, help_text="Speaker label -> {rename, action, participant}."
+    )
+    read_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    import_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Upload #{self.pk} ({self.status})"
+
+
+class ImportItem(models.Model):
+    """One file of a batch (a zip's entries become items of their own)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        READY = "ready", "Ready"
+        DUPLICATE = "duplicate", "Skipped: duplicate"
+        FAILED = "failed", "Failed"
+        IMPORTED = "imported", "Imported"
+        EXCLUDED = "excluded", "Left out"
+        ARCHIVE = "archive", "Archive (unpacked)"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=500)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    source_format = models.CharField(max_length=20, blank=True)
+    encoding = models.CharField(max_length=30, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    parsed = models.JSONField(null=True, blank=True)
+    survey_columns = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    # Group metadata, proposed from the file and edited in the review.
+    name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(
+        max_length=20, choices=Transcript.Kind.choices, default=Transcript.Kind.FOCUS_GROUP
+    )
+    site = models.CharField(max_length=200, blank=True)
+    date = models.DateField(null=True, blank=True)
+    facilitator = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    transcript = models.ForeignKey(
+        Transcript, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    turn_count = models.PositiveIntegerField(default=0)
+    speaker_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["batch_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from tests.browser.conftest import log_in, screenshot
+from tests.transcripts.files import VTT, docx_bytes, pdf_bytes, zip_bytes
+
+
+def test_analyst_uploads_a_zip_of_mixed_files_reviews_and_reads_the_report(page, user, project):
+    archive = zip_bytes(
+        {
+            "FG1.txt": "Moderator: Welcome.\n\nP1: Letters help.\n\nSpeaker 1: Me too.",
+            "FG2.docx": docx_bytes(["Facilitator: Hello.", "P2: Hi there."]),
+            "FG3.vtt": VTT,
+            "scan.pdf": pdf_bytes([]),
+            "../escape.txt": "P9: Out.",
+        }
+    )
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/transcripts/")
+    page.get_by_role("link", name="Upload transcripts").click()
+    page.set_input_files(
+        "#id_files",
+        files=[{"name": "groups.zip", "mimeType": "application/zip", "buffer": archive}],
+    )
+    assert "groups.zip" in page.locator("#chosen").inner_text()
+    page.get_by_role("button", name="Upload and read").click()
+    page.wait_for_selector('#batch[data-status="review"]')
+    speakers = page.locator("table.speakers")
+    assert speakers.locator('tr[data-label="Moderator"] select').input_value() == "facilitator"
+    assert speakers.locator('tr[data-label="Speaker 1"] select').input_value() == "per_group"
+    page.locator('tr[data-file="groups.zip/FG1.txt"] input[name$="-site"]').fill("Leeds")
+    screenshot(page, "upload_review")
+    page.get_by_role("button", name="Import 3 files").click()
+    page.wait_for_selector('#batch[data-status="done"]')
+    report = page.get_by_role("region", name="Import report")
+    assert "Imported 3 transcripts, 2 failed." in report.inner_text()
+    assert (
+        "scanned PDF: no text to import"
+        in page.locator('tr[data-file="groups.zip/scan.pdf"]').inner_text()
+    )
+    assert "unsafe path" in page.locator('tr[data-file="groups.zip/../escape.txt"]').inner_text()
+    screenshot(page, "upload_report")
+    page.get_by_role("link", name="FG1").click()
+    page.wait_for_url("**/transcripts/*/")
+    assert page.get_by_text("Leeds").is_visible()
+    assert page.locator(".turn .speaker", has_text="P1").is_visible()
+    screenshot(page, "transcript_read")

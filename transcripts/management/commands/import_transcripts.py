@@ -1,0 +1,138 @@
+"""Import a folder or a zip of transcripts into a project, for scripted use.
+
+Runs the same services as the browser (read, review with the automatic choices, import), in
+this process. Prints one line per file: imported, skipped as a duplicate, or failed and why.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from transcripts import batches
+from transcripts.models import ImportItem, Project, Transcript
+
+
+class Command(BaseCommand):
+    help = "Import a folder or a .zip of transcripts (and survey spreadsheets) into a project."
+
+    def add_arguments(self, parser):
+        parser.add_argument("project", help="The project's id or exact name.")
+        parser.add_argument("path", help="A folder (searched recursively) or a .zip file.")
+        parser.add_argument("--user", help="Username recorded as the importer.")
+        parser.add_argument("--site", default="", help="Site for every group.")
+        parser.add_argument("--date", default="", help="Date for every group (YYYY-MM-DD).")
+        parser.add_argument("--description", default="", help="Description for every group.")
+        parser.add_argument("--kind", choices=Transcript.Kind.values, help="Kind for every file.")
+        parser.add_argument(
+            "--no-participants",
+            action="store_true",
+            help="Keep speaker labels on turns but create no participants.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Read and report, import nothing."
+        )
+
+    def handle(self, *args, project: str, path: str, **options):
+        target = self._project(project)
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"There is no user called {options['user']!r}.")
+        date = None
+        if options["date"]:
+            try:
+                date = datetime.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(f"--date {options['date']!r} is not YYYY-MM-DD.") from None
+        source = Path(path)
+        if not source.exists():
+            raise CommandError(f"{path} does not exist.")
+        files = self._files(source)
+        if not files:
+            raise CommandError(f"{path} holds no files.")
+        handles = [open(f, "rb") for f in files]  # noqa: SIM115 - closed below
+        try:
+            names = [str(f.relative_to(source)) if source.is_dir() else f.name for f in files]
+            batch = batches.import_batch_create(
+                project=target, user=user, files=zip(names, handles, strict=True), enqueue=False
+            )
+        finally:
+            for handle in handles:
+                handle.close()
+        batches.import_batch_read(batch=batch)
+        if options["no_participants"]:
+            batch.speakers = {
+                label: {**c, "action": "facilitator" if c["action"] == "facilitator" else "none"}
+                for label, c in batch.speakers.items()
+            }
+            batch.save(update_fields=["speakers"])
+        overrides = {"site": options["site"], "description": options["description"]}
+        overrides = {k: v for k, v in overrides.items() if v}
+        if date:
+            overrides["date"] = date
+        if options["kind"]:
+            overrides["kind"] = options["kind"]
+        if overrides:
+            batch.items.filter(status=ImportItem.Status.READY).update(**overrides)
+        if options["dry_run"]:
+            self._report(batch, dry_run=True)
+            batches.import_batch_discard(batch=batch)
+            return
+        try:
+            batches.import_batch_confirm(batch=batch, user=user, enqueue=False)
+        except ValidationError as exc:
+            self._report(batch)
+            raise CommandError(" ".join(exc.messages)) from None
+        batch.refresh_from_db()
+        counts = batches.import_batch_run(batch=batch, user=user)
+        self._report(batch)
+        self.stdout.write(
+            f"Imported {counts['imported']}, skipped {counts['duplicates']} duplicate(s), "
+            f"{counts['failed']} failed."
+        )
+
+    def _project(self, value: str) -> Project:
+        project = None
+        if value.isdigit():
+            project = Project.objects.filter(pk=int(value)).first()
+        if project is None:
+            matches = list(Project.objects.filter(name=value)[:2])
+            if len(matches) > 1:
+                raise CommandError(f"Several projects are called {value!r}; give its id.")
+            project = matches[0] if matches else None
+        if project is None:
+            raise CommandError(f"There is no project {value!r}.")
+        return project
+
+    def _files(self, source: Path) -> list[Path]:
+        if source.is_file():
+            return [source]
+        return sorted(
+            p
+            for p in source.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
+        )
+
+    def _report(self, batch, *, dry_run: bool = False) -> None:
+        for item in batch.items.exclude(status=ImportItem.Status.ARCHIVE).order_by("order", "id"):
+            if item.status == ImportItem.Status.IMPORTED:
+                line = (
+                    f"imported  {item.filename} as {item.name}: {item.turn_count} turns, "
+                    f"{item.speaker_count} speakers"
+                )
+            elif item.status == ImportItem.Status.READY:
+                line = (
+                    f"{'would import' if dry_run else 'ready'}  {item.filename} as "
+                    f"{item.name}: {item.turn_count} turns, {item.speaker_count} speakers"
+                )
+            elif item.status == ImportItem.Status.DUPLICATE:
+                line = f"skipped   {item.error}"
+            else:
+                line = f"failed    {item.error}"
+            self.stdout.write(line)
