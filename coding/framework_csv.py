@@ -353,7 +353,7 @@ class _Importer:
             try:
                 self.resolve(row)
             except _Cycle:
-                self.error(row, "parent", f"{row.cells['parent']!r} makes the tree a cycle.")
+                self.error(row, "parent", "the parents given make the tree a cycle.")
             except ValidationError as exc:
                 self.error(row, "parent", exc.messages[0])
 
