@@ -125,7 +125,12 @@ def code_update(
     if after != before:
         code.save()
         audit_record(
-            project=code.project, user=user, action="update", instance=code, before=before, after=after
+            project=code.project,
+            user=user,
+            action="update",
+            instance=code,
+            before=before,
+            after=after,
         )
     return code
 

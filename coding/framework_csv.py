@@ -121,10 +121,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"{self.created} codes created, {self.updated} updated, "
-            f"{self.unchanged} unchanged."
-        )
+        return f"{self.created} codes created, {self.updated} updated, {self.unchanged} unchanged."
 
 
 @dataclass
@@ -210,7 +207,7 @@ def _read_rows(text: str, filename: str) -> tuple[list[_Row], list[str], list[st
                 f"{filename}, row {number}: more cells than there are columns in the header "
                 "(is a comma in a cell missing its quotes?)."
             )
-        cells = {c: "" for c in present}
+        cells = dict.fromkeys(present, "")
         for column, cell in zip(columns, record, strict=False):
             if column:
                 cells[column] = cell_restore(cell)

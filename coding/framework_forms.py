@@ -36,7 +36,9 @@ class CodeForm(forms.Form):
 def _code_choices(codes: list[Code], exclude: set[int]) -> list[tuple[str, str]]:
     by_id = {code.pk: code for code in codes}
     choices = [
-        (str(code.pk), code_path(code=code, by_id=by_id)) for code in codes if code.pk not in exclude
+        (str(code.pk), code_path(code=code, by_id=by_id))
+        for code in codes
+        if code.pk not in exclude
     ]
     return sorted(choices, key=lambda choice: choice[1].casefold())
 
@@ -46,7 +48,10 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, codes: list[Code], exclude: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [("", "Top level (a theme)"), *_code_choices(codes, exclude)]
+        self.fields["parent"].choices = [
+            ("", "Top level (a theme)"),
+            *_code_choices(codes, exclude),
+        ]
         self.fields["parent"].required = False
 
 

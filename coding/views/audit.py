@@ -74,9 +74,7 @@ class _Names:
                 )
             ),
             "user": dict(
-                get_user_model()
-                .objects.filter(pk__in=ids["user"])
-                .values_list("pk", "username")
+                get_user_model().objects.filter(pk__in=ids["user"]).values_list("pk", "username")
             ),
         }
 

@@ -100,7 +100,9 @@ def code_new(request: HttpRequest, project_id: int) -> HttpResponse:
     form = CodeForm(request.POST or None, initial={"colour": colour})
     if request.method == "POST" and form.is_valid():
         try:
-            code = code_create(project=project, user=request.user, parent=parent, **form.cleaned_data)
+            code = code_create(
+                project=project, user=request.user, parent=parent, **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -164,9 +166,7 @@ def code_reorder(request: HttpRequest, project_id: int, code_id: int) -> HttpRes
 def code_merge(request: HttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
     codes = list(code_list(project=code.project))
-    form = MergeForm(
-        request.POST or None, codes=codes, exclude=set(code_descendant_ids(code=code))
-    )
+    form = MergeForm(request.POST or None, codes=codes, exclude=set(code_descendant_ids(code=code)))
     impact = services.code_delete_impact(code=code)
     if request.method == "POST" and form.is_valid():
         target = _code_or_404(code.project, form.cleaned_data["target"])
@@ -232,4 +232,3 @@ def framework_export(request: HttpRequest, project_id: int) -> HttpResponse:
     filename = f"{slugify(project.name) or 'project'}-framework.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-

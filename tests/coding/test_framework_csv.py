@@ -86,7 +86,7 @@ def test_export_then_import_into_a_fresh_project_gives_the_same_tree(project, us
 
 
 def test_export_neutralises_formula_cells_for_spreadsheets(project, user):
-    code_create(project=project, user=user, name="=HYPERLINK(\"http://x\")", definition="@SUM")
+    code_create(project=project, user=user, name='=HYPERLINK("http://x")', definition="@SUM")
     rows = list(csv.reader(io.StringIO(framework_csv_text(project=project))))
     assert rows[0] == [
         "code",
@@ -99,7 +99,7 @@ def test_export_neutralises_formula_cells_for_spreadsheets(project, user):
         "colour",
         "order",
     ]
-    assert rows[1][1] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][1] == '\'=HYPERLINK("http://x")'
     assert rows[1][3] == "'@SUM"
 
 

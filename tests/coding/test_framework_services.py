@@ -24,9 +24,7 @@ def tree(project) -> list[tuple[int, str]]:
 
 
 def events(project, action: str, object_type: str = "code") -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(project=project, action=action, object_type=object_type)
-    )
+    return list(AuditEvent.objects.filter(project=project, action=action, object_type=object_type))
 
 
 @pytest.fixture

@@ -230,8 +230,12 @@ def test_merge_from_the_page_moves_the_codings(client, project, user, theme, sub
     client.force_login(user)
     panel = client.get(url("framework_code_merge", project, theme), **HTMX)
     assert b"Its 1 coding" in panel.content
-    response = client.post(url("framework_code_merge", project, theme), {"target": other.pk}, **HTMX)
-    assert b"Merged &#x27;Safety&#x27; into &#x27;Security&#x27;: 1 codings moved" in response.content
+    response = client.post(
+        url("framework_code_merge", project, theme), {"target": other.pk}, **HTMX
+    )
+    assert (
+        b"Merged &#x27;Safety&#x27; into &#x27;Security&#x27;: 1 codings moved" in response.content
+    )
     coding.refresh_from_db()
     sub_code.refresh_from_db()
     assert coding.code == other and sub_code.parent == other
