@@ -96,6 +96,7 @@ class FrameworkRow:
     counts: list[int]
     heat: list[float]
     total: int
+    urls: dict[str, str] = field(default_factory=dict)  # filled by the view for writers
 
     @property
     def cells(self) -> list[tuple[int, float]]:

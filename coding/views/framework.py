@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -30,16 +31,30 @@ from ..selectors import code_descendant_ids, code_get_for_user, code_list, frame
 from ..services import PALETTE, code_create
 
 PAGE = "coding/framework.html"
+CODE_ACTIONS = ("edit", "move", "reorder", "merge", "delete")
+SENTINEL = "987654321"
 
 
 def _page_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     coder = request.GET.get("coder", "")
     coder_id = int(coder) if coder.isdigit() else None
+    can_write = project.membership.can_write  # type: ignore[attr-defined]
+    table = framework_table(project=project, coder_id=coder_id)
+    if can_write:  # reverse each action once, not once per code (a 100-code page has 700 links)
+        patterns = {
+            action: reverse(f"framework_code_{action}", args=[project.pk, SENTINEL])
+            for action in CODE_ACTIONS
+        }
+        new = reverse("framework_code_new", args=[project.pk])
+        for row in table.rows:
+            pk = str(row.code.pk)
+            row.urls = {action: url.replace(SENTINEL, pk) for action, url in patterns.items()}
+            row.urls["new_sub_code"] = f"{new}?parent={pk}"
     return {
         "project": project,
         "membership": project.membership,  # type: ignore[attr-defined]
-        "can_write": project.membership.can_write,  # type: ignore[attr-defined]
-        "table": framework_table(project=project, coder_id=coder_id),
+        "can_write": can_write,
+        "table": table,
         "members": project_members(project=project),
         "coder_id": coder_id,
     }
