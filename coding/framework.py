@@ -6,6 +6,7 @@ the codings a merge moves or drops and the codings a delete takes with it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,9 @@ def _where(parent: Code | None) -> str:
     return f"under {parent.name!r}" if parent is not None else "at the top level"
 
 
-def _audit_codings(*, project: Any, user: Any, action: str, rows: list[tuple[dict, dict | None]]):
+def _audit_codings(
+    *, project: Any, user: Any, action: str, rows: Sequence[tuple[dict, dict | None]]
+) -> None:
     """One audit event per coding, written in one statement (merges and deletes can touch
     thousands of codings)."""
     who = user if user is not None and getattr(user, "is_authenticated", False) else None
@@ -234,7 +237,8 @@ def _merge_into(*, source: Code, target: Code, user: Any, result: MergeResult) -
             code=target, transcript_id__in={c.transcript_id for c in codings}
         ).values_list("transcript_id", "coder_id", "start", "end")
     )
-    moved, dropped = [], []
+    moved: list[Coding] = []
+    dropped: list[Coding] = []
     for coding in codings:
         span = (coding.transcript_id, coding.coder_id, coding.start, coding.end)
         (dropped if span in taken else moved).append(coding)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from .framework_csv import MAX_BYTES
@@ -48,11 +50,9 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, codes: list[Code], exclude: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [
-            ("", "Top level (a theme)"),
-            *_code_choices(codes, exclude),
-        ]
-        self.fields["parent"].required = False
+        parent = cast(forms.ChoiceField, self.fields["parent"])
+        parent.choices = [("", "Top level (a theme)"), *_code_choices(codes, exclude)]
+        parent.required = False
 
 
 class MergeForm(forms.Form):
@@ -60,7 +60,8 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, codes: list[Code], exclude: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "Choose a code"), *_code_choices(codes, exclude)]
+        target = cast(forms.ChoiceField, self.fields["target"])
+        target.choices = [("", "Choose a code"), *_code_choices(codes, exclude)]
 
 
 class FrameworkImportForm(forms.Form):

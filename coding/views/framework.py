@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
 from transcripts.models import Project
 from transcripts.selectors import project_get_for_user, project_members
@@ -31,11 +32,17 @@ from ..selectors import code_descendant_ids, code_get_for_user, code_list, frame
 from ..services import PALETTE, code_create
 
 PAGE = "coding/framework.html"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 CODE_ACTIONS = ("edit", "move", "reorder", "merge", "delete")
 SENTINEL = "987654321"
 
 
-def _page_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+def _page_context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
     coder = request.GET.get("coder", "")
     coder_id = int(coder) if coder.isdigit() else None
     can_write = project.membership.can_write  # type: ignore[attr-defined]
@@ -60,7 +67,7 @@ def _page_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     }
 
 
-def _panel(request: HttpRequest, project: Project, panel: str, **context: Any) -> HttpResponse:
+def _panel(request: HtmxHttpRequest, project: Project, panel: str, **context: Any) -> HttpResponse:
     """Show a form in the side panel (the panel alone for htmx, else the whole page)."""
     context = {"project": project, "panel": panel, **context}
     if request.htmx:
@@ -71,7 +78,7 @@ def _panel(request: HttpRequest, project: Project, panel: str, **context: Any) -
     return render(request, PAGE, {**_page_context(request, project), **context})
 
 
-def _done(request: HttpRequest, project: Project, notice: str) -> HttpResponse:
+def _done(request: HtmxHttpRequest, project: Project, notice: str) -> HttpResponse:
     if request.htmx:
         context = {**_page_context(request, project), "notice": notice}
         return render(request, f"{PAGE}#framework", context)
@@ -98,7 +105,7 @@ def _code_or_404(project: Project, value: str | None) -> Code | None:
 
 @require_GET
 @login_required
-def framework(request: HttpRequest, project_id: int) -> HttpResponse:
+def framework(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     context = _page_context(request, project)
     if request.htmx and request.htmx.target == "count-table":
@@ -108,7 +115,7 @@ def framework(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def code_new(request: HttpRequest, project_id: int) -> HttpResponse:
+def code_new(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
     parent = _code_or_404(project, request.POST.get("parent") or request.GET.get("parent"))
     colour = PALETTE[Code.objects.filter(project=project).count() % len(PALETTE)]
@@ -127,7 +134,7 @@ def code_new(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def code_edit(request: HttpRequest, project_id: int, code_id: int) -> HttpResponse:
+def code_edit(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
     form = CodeForm.for_code(code, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +150,7 @@ def code_edit(request: HttpRequest, project_id: int, code_id: int) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def code_move(request: HttpRequest, project_id: int, code_id: int) -> HttpResponse:
+def code_move(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
     codes = list(code_list(project=code.project))
     exclude = set(code_descendant_ids(code=code))
@@ -163,7 +170,7 @@ def code_move(request: HttpRequest, project_id: int, code_id: int) -> HttpRespon
 
 @require_POST
 @login_required
-def code_reorder(request: HttpRequest, project_id: int, code_id: int) -> HttpResponse:
+def code_reorder(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
     siblings = list(
         Code.objects.filter(project=code.project, parent_id=code.parent_id)
@@ -178,13 +185,14 @@ def code_reorder(request: HttpRequest, project_id: int, code_id: int) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def code_merge(request: HttpRequest, project_id: int, code_id: int) -> HttpResponse:
+def code_merge(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
     codes = list(code_list(project=code.project))
     form = MergeForm(request.POST or None, codes=codes, exclude=set(code_descendant_ids(code=code)))
     impact = services.code_delete_impact(code=code)
     if request.method == "POST" and form.is_valid():
         target = _code_or_404(code.project, form.cleaned_data["target"])
+        assert target is not None  # the form requires a choice
         name = code.name
         try:
             result = services.code_merge(source=code, target=target, user=request.user)
@@ -202,7 +210,7 @@ def code_merge(request: HttpRequest, project_id: int, code_id: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def code_delete(request: HttpRequest, project_id: int, code_id: int) -> HttpResponse:
+def code_delete(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
     impact = services.code_delete_impact(code=code)
     asked = f"{impact.codings}:{impact.sub_codes}"
@@ -221,7 +229,7 @@ def code_delete(request: HttpRequest, project_id: int, code_id: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def framework_import(request: HttpRequest, project_id: int) -> HttpResponse:
+def framework_import(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
     form = FrameworkImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -238,7 +246,7 @@ def framework_import(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def framework_export(request: HttpRequest, project_id: int) -> HttpResponse:
+def framework_export(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     text = framework_csv_text(project=project)
     if request.GET.get("bom") == "1":
