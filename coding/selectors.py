@@ -115,7 +115,20 @@ def framework_table(*, project: Project, coder_id: int | None = None) -> Framewo
     """The code tree with a code-by-transcript count of codings, in four queries whatever the
     size of the framework. Shading (``heat``, 0 to 1) is relative to the busiest cell among
     codes at the same depth, so themes compare with themes and sub-codes with sub-codes."""
-    nodes = code_tree_flat(project=project)
+    tree = code_tree(project=project)
+    nodes: list[CodeNode] = []
+    first_ids: set[int] = set()
+    last_ids: set[int] = set()
+
+    def walk(siblings: list[CodeNode]) -> None:
+        if siblings:
+            first_ids.add(siblings[0].code.pk)
+            last_ids.add(siblings[-1].code.pk)
+        for node in siblings:
+            nodes.append(node)
+            walk(node.children)
+
+    walk(tree)
     transcripts = list(Transcript.objects.filter(project=project).only("id", "name", "order"))
     column = {transcript.pk: index for index, transcript in enumerate(transcripts)}
     codings = Coding.objects.filter(transcript__project=project)
@@ -136,16 +149,15 @@ def framework_table(*, project: Project, coder_id: int | None = None) -> Framewo
     for node in nodes:
         busiest[node.depth] = max([busiest.get(node.depth, 0), *counts[node.code.pk]])
     rows = []
-    for index, node in enumerate(nodes):
-        siblings_after = [n for n in nodes[index + 1 :] if n.depth <= node.depth]
+    for node in nodes:
         row_counts = counts[node.code.pk]
         top = busiest[node.depth] or 1
         rows.append(
             FrameworkRow(
                 code=node.code,
                 depth=node.depth,
-                is_first=index == 0 or nodes[index - 1].depth < node.depth,
-                is_last=not siblings_after or siblings_after[0].depth < node.depth,
+                is_first=node.code.pk in first_ids,
+                is_last=node.code.pk in last_ids,
                 has_children=bool(node.children),
                 counts=row_counts,
                 heat=[round(n / top, 2) for n in row_counts],
