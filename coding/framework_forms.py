@@ -67,8 +67,9 @@ class MergeForm(forms.Form):
 class FrameworkImportForm(forms.Form):
     file = forms.FileField(
         label="Framework CSV",
-        help_text="Columns code,name,parent,definition,inclusion,exclusion,example,colour,order; "
-        "only name is required. Matching codes are updated; nothing is deleted.",
+        help_text="Columns: code, name, parent, definition, inclusion, exclusion, example, "
+        "colour, order; only name is required. Matching codes are updated, new ones added; "
+        "nothing is deleted.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

@@ -115,7 +115,8 @@ def _describe(event: AuditEvent, names: _Names) -> AuditLine:
         fields = [f for f in dict.fromkeys([*before, *after]) if f != "id"]
         changes = []
         for field in fields:
-            old, new = _show(field, before.get(field), names), _show(field, after.get(field), names)
+            old = _show(field, before.get(field), names) if before else ""
+            new = _show(field, after.get(field), names) if after else ""
             if old != new and (old or new):
                 changes.append((FIELD_LABELS.get(field, field), old, new))
     return AuditLine(

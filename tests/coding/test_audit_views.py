@@ -50,6 +50,7 @@ def test_audit_log_names_deleted_and_merged_codes(client, project, user):
     assert "<strong>Merged</strong> code “Safety”" in body
     assert "<ins>Security</ins>" in body
     assert "<strong>Deleted</strong> code “Doomed”" in body
+    assert "→" not in body  # created, merged and deleted codes show values, not changes
 
 
 def test_audit_log_filters_by_user_and_by_kind(client, project, user, coder):
