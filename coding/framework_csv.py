@@ -121,7 +121,10 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"{self.created} codes created, {self.updated} updated, {self.unchanged} unchanged."
+        codes = "code" if self.created == 1 else "codes"
+        return (
+            f"{self.created} {codes} created, {self.updated} updated, {self.unchanged} unchanged."
+        )
 
 
 @dataclass

@@ -7,7 +7,7 @@ from tests.browser.conftest import log_in, screenshot
 from tests.factories import CodingFactory, TranscriptFactory
 
 
-def test_analyst_builds_a_theme_with_a_sub_code_without_reloading(page, user, project):
+def test_analyst_builds_a_theme_with_a_sub_code_without_reloading(page, user, project, tmp_path):
     transcript = TranscriptFactory(project=project, name="FG1")
     TranscriptFactory(project=project, name="FG2")
     log_in(page, user)
@@ -36,6 +36,17 @@ def test_analyst_builds_a_theme_with_a_sub_code_without_reloading(page, user, pr
     assert names == ["Data safety", "Hacking"]
     hacking = Code.objects.get(project=project, name="Hacking")
     assert hacking.parent.name == "Data safety"
+
+    csv_file = tmp_path / "more.csv"  # the file upload goes through htmx as well
+    csv_file.write_text("name,parent\nHuman error,Data safety\n", encoding="utf-8")
+    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_label("Framework CSV").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#code-panel .notice")).to_have_text(
+        "1 code created, 0 updated, 0 unchanged."
+    )
+    expect(page.locator('.code-row[aria-level="2"]')).to_have_count(2)
+    assert page.evaluate("window.notReloaded") is True
 
     CodingFactory(transcript=transcript, code=hacking, coder=user)
     page.reload()
