@@ -218,6 +218,8 @@ def code_merge(*, source: Code, target: Code, user: Any) -> MergeResult:
             f"{source.name!r} cannot be merged into its own sub-code {target.name!r}: "
             "move the sub-code out first, or merge the other way round."
         )
+    # Hold both codes while their codings move (PostgreSQL; SQLite serialises writes anyway).
+    list(Code.objects.select_for_update().filter(pk__in=[source.pk, target.pk]))
     result = MergeResult(target=target)
     _merge_into(source=source, target=target, user=user, result=result)
     return result
@@ -303,6 +305,7 @@ def code_delete(*, code: Code, user: Any) -> DeleteImpact:
     """Delete a code, its sub-codes and their codings, auditing each of them."""
     ids = code_descendant_ids(code=code)
     project = code.project
+    by_id = {c.pk: c for c in Code.objects.select_for_update().filter(pk__in=ids)}
     codings = list(Coding.objects.filter(code_id__in=ids))
     _audit_codings(
         project=project,
@@ -310,7 +313,6 @@ def code_delete(*, code: Code, user: Any) -> DeleteImpact:
         action="delete",
         rows=[(snapshot(coding), None) for coding in codings],
     )
-    by_id = {c.pk: c for c in Code.objects.filter(pk__in=ids)}
     for code_id in reversed(ids):  # deepest first, the code itself last
         audit_record(
             project=project,

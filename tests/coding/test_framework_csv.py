@@ -16,7 +16,7 @@ from coding.framework_csv import (
 from coding.models import AuditEvent, Code
 from coding.selectors import code_tree_flat
 from coding.services import code_create
-from tests.factories import ProjectFactory
+from tests.factories import CodeFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,22 @@ def test_export_then_import_into_a_fresh_project_gives_the_same_tree(project, us
     assert tree(fresh) == tree(project)
     assert tree(fresh)[0][2] == "Opting out"
     assert framework_csv_text(project=fresh) == text
+
+
+def test_codes_without_keys_export_their_parent_as_a_name_path(project, user):
+    theme = CodeFactory(project=project, name="Safety", key="")
+    CodeFactory(project=project, name="Hacking", key="", parent=theme)
+    rows = list(csv.reader(io.StringIO(framework_csv_text(project=project))))
+    assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
+        ("", "Safety", ""),
+        ("", "Hacking", "Safety"),
+    ]
+    fresh = ProjectFactory()
+    import_text(fresh, user, framework_csv_text(project=project))
+    assert [(depth, key, name) for depth, key, name, *_ in tree(fresh)] == [
+        (0, "safety", "Safety"),
+        (1, "hacking", "Hacking"),
+    ]
 
 
 def test_export_neutralises_formula_cells_for_spreadsheets(project, user):
