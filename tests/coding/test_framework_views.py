@@ -116,13 +116,13 @@ def test_framework_page_query_count_does_not_grow_with_the_framework(
             code = code_create(project=project, user=user, name=f"Sub {sub_index}", parent=theme)
             CodingFactory(transcript=transcripts[sub_index], code=code, coder=user)
     client.force_login(user)
-    # session, user, membership, codes, transcripts, counts, members
-    with django_assert_num_queries(7):
+    # session, user, membership, codes, transcripts, counts, theme passages, members
+    with django_assert_num_queries(8):
         small = client.get(url("framework", project))
     for index in range(30):
         code_create(project=project, user=user, name=f"More {index}")
     TranscriptFactory(project=project)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         large = client.get(url("framework", project))
     assert small.status_code == large.status_code == 200
     assert large.content.decode().count('role="treeitem"') == 46
@@ -147,13 +147,16 @@ def test_count_table_rolls_sub_code_counts_up_into_their_theme(client, project, 
         ("Errors", [1, 0], 1),
     ]
     assert table.rows[2].heat == [1.0, 0.0]
+    # The same passage coded with two sub-codes is one passage of the theme.
+    assert (table.rows[0].passages, table.rows[0].passages_total) == ([2, 1], 3)
+    assert table.rows[1].passages == []
     mine = client.get(
         url("framework", project), {"coder": coder.pk}, **HTMX, HTTP_HX_TARGET="count-table"
     ).content.decode()
     assert 'id="count-table"' in mine and "code-tree" not in mine
     cells = re.findall(r'<td class="num[^"]*"[^>]*>(\d+)</td>', mine)
-    # Safety, Hacking, Errors, then the totals: FG1, FG2, all
-    assert cells == ["1", "0", "1", "0", "0", "0", "1", "0", "1", "1", "0", "1"]
+    # Safety (FG1, FG2, all, passages), Hacking, Errors, then the totals: FG1, FG2, all
+    assert cells == ["1", "0", "1", "1", "0", "0", "0", "1", "0", "1", "1", "0", "1"]
 
 
 def test_coder_creates_a_theme_and_a_sub_code_with_htmx(client, project, coder):
