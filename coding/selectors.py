@@ -6,8 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, Count, IntegerField, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from transcripts.models import Project, Transcript
@@ -196,7 +205,8 @@ def _theme_passages(
         *[When(code_id__in=ids, then=Value(theme)) for theme, ids in members.items()],
         output_field=IntegerField(),
     )
-    span = Concat("start", Value(":"), "end", output_field=CharField())
+    # one number per span: transcripts are far shorter than 10**9 code points
+    span = ExpressionWrapper(F("start") * 1_000_000_000 + F("end"), output_field=BigIntegerField())
     rows = (
         codings.annotate(theme=theme_case)
         .values_list("theme", "transcript_id")
