@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from transcripts.models import Project, Transcript
@@ -206,7 +207,8 @@ def _theme_passages(
         output_field=IntegerField(),
     )
     # one number per span: transcripts are far shorter than 10**9 code points
-    span = ExpressionWrapper(F("start") * 1_000_000_000 + F("end"), output_field=BigIntegerField())
+    start = Cast("start", BigIntegerField())
+    span = ExpressionWrapper(start * 1_000_000_000 + F("end"), output_field=BigIntegerField())
     rows = (
         codings.annotate(theme=theme_case)
         .values_list("theme", "transcript_id")
