@@ -18,6 +18,11 @@ class Code(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
     name = models.CharField(max_length=200)
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Stable identifier used in framework CSV files, e.g. safety_security.",
+    )
     definition = models.TextField(blank=True)
     inclusion = models.TextField("inclusion criteria", blank=True)
     exclusion = models.TextField("exclusion criteria", blank=True)
@@ -38,6 +43,11 @@ class Code(models.Model):
                 fields=["project", "name"],
                 condition=Q(parent__isnull=True),
                 name="code_unique_theme_name",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "key"],
+                condition=~Q(key=""),
+                name="code_unique_key",
             ),
         ]
 

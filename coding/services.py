@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from .models import AuditEvent, Code, Coding
 
 CODE_FIELDS = (
     "name",
+    "key",
     "parent",
     "definition",
     "inclusion",
@@ -64,14 +67,34 @@ def code_create(
     example: str = "",
     colour: str = "",
     order: int | None = None,
+    key: str = "",
+    action: str = "create",
 ) -> Code:
+    """Add a code to the framework. Without a ``key`` one is derived from the name."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A code needs a name."})
+    if len(name) > 200:
+        raise ValidationError({"name": "A code name can be at most 200 characters."})
     if parent is not None and parent.project_id != project.pk:
         raise ValidationError({"parent": "The parent code belongs to another project."})
-    if Code.objects.filter(project=project, parent=parent, name=name).exists():
+    if Code.objects.filter(project=project, parent=parent, name__iexact=name).exists():
         raise ValidationError({"name": f"There is already a code called {name!r} here."})
+    colour = colour_clean(colour) if colour else ""
+    key = key.strip()
+    if key:
+        key_validate(key)
+        if Code.objects.filter(project=project, key=key).exists():
+            raise ValidationError({"key": f"Another code already has the key {key!r}."})
+    else:
+        key = key_derive(
+            name=name,
+            taken=set(
+                Code.objects.filter(project=project, key__startswith=key_base(name)).values_list(
+                    "key", flat=True
+                )
+            ),
+        )
     if order is None:
         order = Code.objects.filter(project=project, parent=parent).count()
     code = Code.objects.create(
@@ -84,9 +107,53 @@ def code_create(
         example=example.strip(),
         colour=colour or PALETTE[Code.objects.filter(project=project).count() % len(PALETTE)],
         order=order,
+        key=key,
     )
-    audit_record(project=project, user=user, action="create", instance=code, after=snapshot(code))
+    audit_record(project=project, user=user, action=action, instance=code, after=snapshot(code))
     return code
+
+
+COLOUR_RE = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+
+
+def colour_clean(value: str) -> str:
+    """``#RGB``, ``#RRGGBB`` (the ``#`` optional) as lower-case ``#rrggbb``."""
+    match = COLOUR_RE.match(value.strip())
+    if match is None:
+        raise ValidationError(
+            {"colour": f"{value!r} is not a colour: write it as #RRGGBB, e.g. #2f5d9b."}
+        )
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(char * 2 for char in digits)
+    return f"#{digits}"
+
+
+def key_validate(key: str) -> None:
+    if not KEY_RE.match(key):
+        raise ValidationError(
+            {
+                "key": f"{key!r} is not a usable key: use up to 100 letters, digits, "
+                "'_', '-' or '.', starting with a letter or digit."
+            }
+        )
+
+
+def key_base(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:60] or "code"
+
+
+def key_derive(*, name: str, taken: set[str]) -> str:
+    """A key for a code called ``name`` that is not in ``taken``: ``safety_security``,
+    then ``safety_security_2`` ..."""
+    base = key_base(name)
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    return key
 
 
 PALETTE = (

@@ -1,0 +1,326 @@
+"""Editing the framework: update, move, reorder, merge and delete codes.
+
+Every change goes through these services and is written to the append-only audit log, including
+the codings a merge moves or drops and the codings a delete takes with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import AuditEvent, Code, Coding
+from .selectors import code_descendant_ids
+from .services import audit_record, colour_clean, key_validate, snapshot
+
+TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
+
+
+@dataclass
+class MergeResult:
+    target: Code
+    codings_moved: int = 0
+    duplicates_dropped: int = 0
+    sub_codes_moved: int = 0
+    sub_codes_merged: int = 0
+
+
+@dataclass
+class DeleteImpact:
+    codings: int
+    sub_codes: int
+
+
+def _siblings(*, project_id: int, parent_id: int | None) -> QuerySet[Code]:
+    return Code.objects.filter(project_id=project_id, parent_id=parent_id).order_by(
+        "order", "name", "id"
+    )
+
+
+def _name_clash(*, code: Code, parent_id: int | None, name: str) -> Code | None:
+    return (
+        _siblings(project_id=code.project_id, parent_id=parent_id)
+        .filter(name__iexact=name)
+        .exclude(pk=code.pk)
+        .first()
+    )
+
+
+def _where(parent: Code | None) -> str:
+    return f"under {parent.name!r}" if parent is not None else "at the top level"
+
+
+def _audit_codings(
+    *, project: Any, user: Any, action: str, rows: Sequence[tuple[dict, dict | None]]
+) -> None:
+    """One audit event per coding, written in one statement (merges and deletes can touch
+    thousands of codings)."""
+    who = user if user is not None and getattr(user, "is_authenticated", False) else None
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                project=project,
+                user=who,
+                at=now,
+                action=action,
+                object_type="coding",
+                object_id=before["id"],
+                before=before,
+                after=after,
+            )
+            for before, after in rows
+        ],
+        batch_size=500,
+    )
+
+
+@transaction.atomic
+def code_update(
+    *,
+    code: Code,
+    user: Any,
+    name: str | None = None,
+    key: str | None = None,
+    definition: str | None = None,
+    inclusion: str | None = None,
+    exclusion: str | None = None,
+    example: str | None = None,
+    colour: str | None = None,
+) -> Code:
+    """Change a code's own fields (``None`` leaves a field as it is). No change, no audit."""
+    before = snapshot(code)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"name": "A code needs a name."})
+        if len(name) > 200:
+            raise ValidationError({"name": "A code name can be at most 200 characters."})
+        if _name_clash(code=code, parent_id=code.parent_id, name=name):
+            raise ValidationError({"name": f"There is already a code called {name!r} here."})
+        code.name = name
+    if key is not None:
+        key = key.strip()
+        if not key:
+            raise ValidationError({"key": "A code needs a key (it identifies it in CSV files)."})
+        key_validate(key)
+        if Code.objects.filter(project_id=code.project_id, key=key).exclude(pk=code.pk).exists():
+            raise ValidationError({"key": f"Another code already has the key {key!r}."})
+        code.key = key
+    if colour is not None:
+        code.colour = colour_clean(colour)
+    values = {
+        "definition": definition,
+        "inclusion": inclusion,
+        "exclusion": exclusion,
+        "example": example,
+    }
+    for field_name, value in values.items():
+        if value is not None:
+            setattr(code, field_name, value.strip())
+    after = snapshot(code)
+    if after != before:
+        code.save()
+        audit_record(
+            project=code.project,
+            user=user,
+            action="update",
+            instance=code,
+            before=before,
+            after=after,
+        )
+    return code
+
+
+@transaction.atomic
+def code_move(*, code: Code, user: Any, parent: Code | None) -> Code:
+    """Put ``code`` (with its sub-codes) under ``parent`` (``None``: make it a theme), last among
+    its new siblings. A code cannot go into its own subtree."""
+    if parent is not None:
+        if parent.project_id != code.project_id:
+            raise ValidationError({"parent": "The new parent belongs to another project."})
+        if parent.pk in code_descendant_ids(code=code):
+            raise ValidationError(
+                {"parent": f"{code.name!r} cannot go under {parent.name!r}: it is in its subtree."}
+            )
+    parent_id = parent.pk if parent is not None else None
+    if parent_id == code.parent_id:
+        return code
+    if _name_clash(code=code, parent_id=parent_id, name=code.name):
+        raise ValidationError(
+            {"parent": f"There is already a code called {code.name!r} {_where(parent)}."}
+        )
+    before = snapshot(code)
+    last = _siblings(project_id=code.project_id, parent_id=parent_id).order_by("-order").first()
+    code.parent = parent
+    code.order = last.order + 1 if last is not None else 0
+    code.save(update_fields=["parent", "order"])
+    audit_record(
+        project=code.project,
+        user=user,
+        action="move",
+        instance=code,
+        before=before,
+        after=snapshot(code),
+    )
+    return code
+
+
+@transaction.atomic
+def code_reorder(*, code: Code, user: Any, position: int) -> Code:
+    """Move ``code`` to ``position`` (0 = first) among its siblings; siblings are renumbered
+    0, 1, 2 ... The audit entry records the sibling order before and after."""
+    siblings = list(_siblings(project_id=code.project_id, parent_id=code.parent_id))
+    names_before = [sibling.name for sibling in siblings]
+    current = next(index for index, sibling in enumerate(siblings) if sibling.pk == code.pk)
+    position = max(0, min(position, len(siblings) - 1))
+    if position == current and all(s.order == i for i, s in enumerate(siblings)):
+        return code
+    before = {**snapshot(code), "siblings": names_before}
+    moved = siblings.pop(current)
+    siblings.insert(position, moved)
+    changed = []
+    for index, sibling in enumerate(siblings):
+        if sibling.order != index:
+            sibling.order = index
+            changed.append(sibling)
+    Code.objects.bulk_update(changed, ["order"])
+    code.order = position
+    audit_record(
+        project=code.project,
+        user=user,
+        action="reorder",
+        instance=code,
+        before=before,
+        after={**snapshot(code), "siblings": [sibling.name for sibling in siblings]},
+    )
+    return code
+
+
+@transaction.atomic
+def code_merge(*, source: Code, target: Code, user: Any) -> MergeResult:
+    """Fold ``source`` into ``target``: its codings move to the target (a coding the target
+    already has for the same span and coder is dropped), its sub-codes move under the target
+    (one with the same name as a sub-code of the target is merged into it in turn), and the
+    source is deleted. Everything is audited."""
+    if source.project_id != target.project_id:
+        raise ValidationError("The two codes belong to different projects.")
+    if source.pk == target.pk:
+        raise ValidationError("Choose a different code to merge into.")
+    if target.pk in code_descendant_ids(code=source):
+        raise ValidationError(
+            f"{source.name!r} cannot be merged into its own sub-code {target.name!r}: "
+            "move the sub-code out first, or merge the other way round."
+        )
+    # Hold both codes while their codings move (PostgreSQL; SQLite serialises writes anyway).
+    list(Code.objects.select_for_update().filter(pk__in=[source.pk, target.pk]))
+    result = MergeResult(target=target)
+    _merge_into(source=source, target=target, user=user, result=result)
+    return result
+
+
+def _merge_into(*, source: Code, target: Code, user: Any, result: MergeResult) -> None:
+    project = source.project
+    source_snapshot = snapshot(source)
+    if source.parent_id == target.pk:
+        # The source's sub-codes are about to sit beside it under the target; free its name.
+        source.name = f"{source.name[:150]} (merging {source.pk})"
+        source.save(update_fields=["name"])
+
+    codings = list(Coding.objects.filter(code=source))
+    taken = set(
+        Coding.objects.filter(
+            code=target, transcript_id__in={c.transcript_id for c in codings}
+        ).values_list("transcript_id", "coder_id", "start", "end")
+    )
+    moved: list[Coding] = []
+    dropped: list[Coding] = []
+    for coding in codings:
+        span = (coding.transcript_id, coding.coder_id, coding.start, coding.end)
+        (dropped if span in taken else moved).append(coding)
+    now = timezone.now()
+    moved_rows = []
+    for coding in moved:
+        before = snapshot(coding)
+        coding.code = target
+        moved_rows.append((before, {**before, "code": target.pk}))
+    Coding.objects.filter(pk__in=[c.pk for c in moved]).update(code=target, updated_at=now)
+    _audit_codings(project=project, user=user, action="merge", rows=moved_rows)
+    dropped_rows = [(snapshot(coding), None) for coding in dropped]
+    _audit_codings(project=project, user=user, action="delete", rows=dropped_rows)
+    Coding.objects.filter(pk__in=[c.pk for c in dropped]).delete()
+    result.codings_moved += len(moved)
+    result.duplicates_dropped += len(dropped)
+
+    target_children = {child.name.casefold(): child for child in target.children.all()}
+    last = max((child.order for child in target_children.values()), default=-1)
+    for child in list(source.children.order_by("order", "name", "id")):
+        same_name = target_children.get(child.name.casefold())
+        if same_name is not None and same_name.pk != source.pk:
+            result.sub_codes_merged += 1
+            _merge_into(source=child, target=same_name, user=user, result=result)
+            continue
+        before = snapshot(child)
+        last += 1
+        child.parent, child.order = target, last
+        child.save(update_fields=["parent", "order"])
+        audit_record(
+            project=project,
+            user=user,
+            action="move",
+            instance=child,
+            before=before,
+            after=snapshot(child),
+        )
+        result.sub_codes_moved += 1
+
+    audit_record(
+        project=project,
+        user=user,
+        action="merge",
+        instance=source,
+        before=source_snapshot,
+        after={"merged_into": target.pk, "merged_into_name": target.name},
+    )
+    source.delete()
+
+
+def code_delete_impact(*, code: Code) -> DeleteImpact:
+    """What deleting ``code`` takes with it: codings of it and of its sub-codes, and the
+    sub-codes themselves."""
+    ids = code_descendant_ids(code=code)
+    return DeleteImpact(
+        codings=Coding.objects.filter(code_id__in=ids).count(), sub_codes=len(ids) - 1
+    )
+
+
+@transaction.atomic
+def code_delete(*, code: Code, user: Any) -> DeleteImpact:
+    """Delete a code, its sub-codes and their codings, auditing each of them."""
+    ids = code_descendant_ids(code=code)
+    project = code.project
+    by_id = {c.pk: c for c in Code.objects.select_for_update().filter(pk__in=ids)}
+    codings = list(Coding.objects.filter(code_id__in=ids))
+    _audit_codings(
+        project=project,
+        user=user,
+        action="delete",
+        rows=[(snapshot(coding), None) for coding in codings],
+    )
+    for code_id in reversed(ids):  # deepest first, the code itself last
+        audit_record(
+            project=project,
+            user=user,
+            action="delete",
+            instance=by_id[code_id],
+            before=snapshot(by_id[code_id]),
+        )
+    Coding.objects.filter(code_id__in=ids).delete()
+    code.delete()
+    return DeleteImpact(codings=len(codings), sub_codes=len(ids) - 1)

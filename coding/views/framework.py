@@ -1,0 +1,257 @@
+"""The framework page: the code tree, its editing panel, CSV import/export, the count table.
+
+Every form is shown in the side panel (``#code-panel``). With htmx a successful change swaps the
+whole ``#framework`` region (tree, panel with a notice, count table); a form with errors is
+re-targeted to the panel. Without JavaScript each link opens the page with the panel filled and
+each form redirects back to the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
+
+from transcripts.models import Project
+from transcripts.selectors import project_get_for_user, project_members
+
+from .. import framework as services
+from ..framework_csv import framework_csv_text, framework_import_csv
+from ..framework_forms import CodeForm, FrameworkImportForm, MergeForm, MoveForm
+from ..models import Code
+from ..selectors import code_descendant_ids, code_get_for_user, code_list, framework_table
+from ..services import PALETTE, code_create
+
+PAGE = "coding/framework.html"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+CODE_ACTIONS = ("edit", "move", "reorder", "merge", "delete")
+SENTINEL = "987654321"
+
+
+def _page_context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
+    coder = request.GET.get("coder", "")
+    coder_id = int(coder) if coder.isdigit() else None
+    can_write = project.membership.can_write  # type: ignore[attr-defined]
+    table = framework_table(project=project, coder_id=coder_id)
+    if can_write:  # reverse each action once, not once per code (a 100-code page has 700 links)
+        patterns = {
+            action: reverse(f"framework_code_{action}", args=[project.pk, SENTINEL])
+            for action in CODE_ACTIONS
+        }
+        new = reverse("framework_code_new", args=[project.pk])
+        for row in table.rows:
+            pk = str(row.code.pk)
+            row.urls = {action: url.replace(SENTINEL, pk) for action, url in patterns.items()}
+            row.urls["new_sub_code"] = f"{new}?parent={pk}"
+    return {
+        "project": project,
+        "membership": project.membership,  # type: ignore[attr-defined]
+        "can_write": can_write,
+        "table": table,
+        "members": project_members(project=project),
+        "coder_id": coder_id,
+    }
+
+
+def _panel(request: HtmxHttpRequest, project: Project, panel: str, **context: Any) -> HttpResponse:
+    """Show a form in the side panel (the panel alone for htmx, else the whole page)."""
+    context = {"project": project, "panel": panel, **context}
+    if request.htmx:
+        response = render(request, f"{PAGE}#panel", context)
+        if request.method == "POST":  # a form with errors: show it where it was
+            response = reswap(retarget(response, "#code-panel"), "outerHTML")
+        return response
+    return render(request, PAGE, {**_page_context(request, project), **context})
+
+
+def _done(request: HtmxHttpRequest, project: Project, notice: str) -> HttpResponse:
+    if request.htmx:
+        context = {**_page_context(request, project), "notice": notice}
+        return render(request, f"{PAGE}#framework", context)
+    messages.success(request, notice)
+    return redirect("framework", project_id=project.pk)
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _code_or_404(project: Project, value: str | None) -> Code | None:
+    if not value:
+        return None
+    code = Code.objects.filter(project=project, pk=value if value.isdigit() else 0).first()
+    if code is None:
+        raise Http404("No such code.")
+    return code
+
+
+@require_GET
+@login_required
+def framework(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    context = _page_context(request, project)
+    if request.htmx and request.htmx.target == "count-table":
+        return render(request, f"{PAGE}#count_table", context)
+    return render(request, PAGE, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def code_new(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    project = project_get_for_user(user=request.user, project_id=project_id, write=True)
+    parent = _code_or_404(project, request.POST.get("parent") or request.GET.get("parent"))
+    colour = PALETTE[Code.objects.filter(project=project).count() % len(PALETTE)]
+    form = CodeForm(request.POST or None, initial={"colour": colour})
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = code_create(
+                project=project, user=request.user, parent=parent, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return _done(request, project, f"Added {code.name!r}.")
+    return _panel(request, project, "create", form=form, parent=parent)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def code_edit(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
+    code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
+    form = CodeForm.for_code(code, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {**form.cleaned_data, "key": form.cleaned_data["key"] or None}
+        try:
+            services.code_update(code=code, user=request.user, **fields)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return _done(request, code.project, f"Saved {code.name!r}.")
+    return _panel(request, code.project, "edit", form=form, code=code)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def code_move(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
+    code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
+    codes = list(code_list(project=code.project))
+    exclude = set(code_descendant_ids(code=code))
+    form = MoveForm(request.POST or None, codes=codes, exclude=exclude)
+    form.initial["parent"] = str(code.parent_id or "")
+    if request.method == "POST" and form.is_valid():
+        parent = _code_or_404(code.project, form.cleaned_data["parent"])
+        try:
+            services.code_move(code=code, user=request.user, parent=parent)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            where = f"under {parent.name!r}" if parent else "to the top level"
+            return _done(request, code.project, f"Moved {code.name!r} {where}.")
+    return _panel(request, code.project, "move", form=form, code=code)
+
+
+@require_POST
+@login_required
+def code_reorder(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
+    code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
+    siblings = list(
+        Code.objects.filter(project=code.project, parent_id=code.parent_id)
+        .order_by("order", "name", "id")
+        .values_list("pk", flat=True)
+    )
+    step = -1 if request.POST.get("direction") == "up" else 1
+    position = siblings.index(code.pk) + step
+    services.code_reorder(code=code, user=request.user, position=max(position, 0))
+    return _done(request, code.project, f"Moved {code.name!r} {'up' if step < 0 else 'down'}.")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def code_merge(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
+    code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
+    codes = list(code_list(project=code.project))
+    form = MergeForm(request.POST or None, codes=codes, exclude=set(code_descendant_ids(code=code)))
+    impact = services.code_delete_impact(code=code)
+    if request.method == "POST" and form.is_valid():
+        target = _code_or_404(code.project, form.cleaned_data["target"])
+        assert target is not None  # the form requires a choice
+        name = code.name
+        try:
+            result = services.code_merge(source=code, target=target, user=request.user)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            notice = (
+                f"Merged {name!r} into {result.target.name!r}: {result.codings_moved} codings "
+                f"moved, {result.duplicates_dropped} duplicates dropped, "
+                f"{result.sub_codes_moved + result.sub_codes_merged} sub-codes moved."
+            )
+            return _done(request, code.project, notice)
+    return _panel(request, code.project, "merge", form=form, code=code, impact=impact)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def code_delete(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
+    code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
+    impact = services.code_delete_impact(code=code)
+    asked = f"{impact.codings}:{impact.sub_codes}"
+    if request.method == "POST" and request.POST.get("confirm") == asked:
+        name = code.name
+        services.code_delete(code=code, user=request.user)
+        notice = f"Deleted {name!r}"
+        if impact.sub_codes or impact.codings:
+            notice += f" with {impact.sub_codes} sub-codes and {impact.codings} codings"
+        return _done(request, code.project, notice + ".")
+    changed = "confirm" in request.POST  # the counts changed since the page asked: ask again
+    return _panel(
+        request, code.project, "delete", code=code, impact=impact, asked=asked, changed=changed
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def framework_import(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    project = project_get_for_user(user=request.user, project_id=project_id, write=True)
+    form = FrameworkImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = framework_import_csv(
+                project=project, user=request.user, data=upload.read(), filename=upload.name
+            )
+        except ValidationError as exc:
+            return _panel(request, project, "import", form=form, import_errors=exc.messages)
+        return _done(request, project, " ".join([result.summary(), *result.warnings]))
+    return _panel(request, project, "import", form=form)
+
+
+@require_GET
+@login_required
+def framework_export(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    text = framework_csv_text(project=project)
+    if request.GET.get("bom") == "1":
+        text = "\ufeff" + text
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    filename = f"{slugify(project.name) or 'project'}-framework.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
