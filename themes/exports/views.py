@@ -28,14 +28,11 @@ from transcripts.jobs import job_refresh_stale
 from transcripts.models import Attribute, Participant, Transcript
 from transcripts.selectors import job_get_for_user, project_get_for_user
 
-from ..models import MatrixCellSummary
 from . import services
 from .forms import ExportForm, query_items
 from .framework import framework_matrix_build
 from .quotes import encode_chunks, quotes_csv_chunks
 from .records import ProjectIndex, quote_count
-
-MATRIX_QUOTES_SHOWN = 20
 
 
 def _form(request: HttpRequest, project) -> ExportForm:
@@ -185,7 +182,6 @@ def framework_matrix(request: HttpRequest, project_id: int) -> HttpResponse:
         "matrix": matrix,
         "query": urlencode(items),
         "next": request.get_full_path(),
-        "shown": MATRIX_QUOTES_SHOWN,
     }
     return render(request, "themes/exports/matrix.html", context, status=200 if matrix else 400)
 
@@ -194,49 +190,48 @@ def framework_matrix(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 def matrix_summary_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
-    post = request.POST
-    code = get_object_or_404(Code, project=project, pk=_int(post.get("code")))
-    case_kind = post.get("case_kind", "")
-    case = {
-        "participant": _get(Participant, project, post.get("participant")),
-        "transcript": _get(Transcript, project, post.get("transcript")),
-        "attribute": _get(Attribute, project, post.get("attribute")),
-        "attribute_value": post.get("attribute_value", ""),
-    }
-    error = ""
+    code = get_object_or_404(Code, project=project, pk=_int(request.POST.get("code")))
+    case, post_fields = _summary_case(request, project)
+    text, error = request.POST.get("text", ""), ""
     try:
         summary = services.matrix_summary_save(
-            project=project,
-            user=request.user,
-            code=code,
-            case_kind=case_kind,
-            text=post.get("text", ""),
-            **case,
+            project=project, user=request.user, code=code, text=text, **case
         )
+        text = summary.text
     except ValidationError as exc:
         error = "; ".join(exc.messages)
-        summary = MatrixCellSummary(
-            project=project, code=code, case_kind=case_kind, text=post.get("text", ""), **case
-        )
     if request.htmx:
         context = {
-            "summary": summary,
-            "error": error,
             "project": project,
             "can_write": True,
             "column": code,
-            "case_fields": case,
-            "case_kind": case_kind,
+            "summary_text": text,
+            "post_fields": post_fields,
+            "next": request.POST.get("next", ""),
+            "error": error,
             "saved": not error,
         }
-        return render(
-            request, "themes/exports/matrix.html#summary", context, status=400 if error else 200
-        )
+        template = "themes/exports/matrix.html#summary"
+        return render(request, template, context, status=400 if error else 200)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, "Summary saved.")
     return redirect(_safe_next(request, project))
+
+
+def _summary_case(request: HttpRequest, project) -> tuple[dict, dict[str, str]]:
+    """The row a summary belongs to, from the posted fields; other projects' rows are 404."""
+    post = request.POST
+    case = {
+        "case_kind": post.get("case_kind", ""),
+        "participant": _get(Participant, project, post.get("participant")),
+        "transcript": _get(Transcript, project, post.get("transcript")),
+        "attribute": _get(Attribute, project, post.get("attribute")),
+        "attribute_value": post.get("attribute_value", ""),
+    }
+    names = ("case_kind", "participant", "transcript", "attribute", "attribute_value")
+    return case, {name: post[name] for name in names if post.get(name)}
 
 
 @require_POST
