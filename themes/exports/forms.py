@@ -58,11 +58,11 @@ class ExportForm(forms.Form):
         nodes = code_tree_flat(project=project)
         by_id = {node.code.pk: node.code for node in nodes}
         self.codes = by_id
-        self.fields["code"].choices = [
-            (str(node.code.pk), code_path(code=node.code, by_id=by_id)) for node in nodes
-        ]
+        self.set_choices(
+            "code", [(str(node.code.pk), code_path(code=node.code, by_id=by_id)) for node in nodes]
+        )
         self.transcripts = {str(t.pk): t for t in project.transcripts.all()}
-        self.fields["transcript"].choices = [(pk, t.name) for pk, t in self.transcripts.items()]
+        self.set_choices("transcript", [(pk, t.name) for pk, t in self.transcripts.items()])
         self.attributes = {str(a.pk): a for a in Attribute.objects.filter(project=project)}
         values: dict[str, set[str]] = {}
         for attribute_id, value in (
@@ -71,16 +71,19 @@ class ExportForm(forms.Form):
             .distinct()
         ):
             values.setdefault(str(attribute_id), set()).add(value)
-        self.fields["attr"].choices = [
-            (
-                attribute.name,
-                [
-                    (f"{pk}:{value}", value)
-                    for value in ordered_values(attribute, values.get(pk, set()))
-                ],
-            )
-            for pk, attribute in self.attributes.items()
-        ]
+        self.set_choices(
+            "attr",
+            [
+                (
+                    attribute.name,
+                    [
+                        (f"{pk}:{value}", value)
+                        for value in ordered_values(attribute, values.get(pk, set()))
+                    ],
+                )
+                for pk, attribute in self.attributes.items()
+            ],
+        )
         coder_ids = set(project.memberships.values_list("user_id", flat=True)) | set(
             Coding.objects.filter(transcript__project=project)
             .order_by()
@@ -91,21 +94,35 @@ class ExportForm(forms.Form):
             str(user.pk): user
             for user in get_user_model().objects.filter(pk__in=coder_ids).order_by("username")
         }
-        self.fields["coder"].choices = [(pk, u.get_username()) for pk, u in self.coders.items()]
-        self.fields["rows"].choices = [
-            (ROW_PARTICIPANT, "Participants"),
-            (ROW_TRANSCRIPT, "Groups (transcripts)"),
-            *((f"attribute:{pk}", f"{a.name} (attribute)") for pk, a in self.attributes.items()),
-        ]
-        self.fields["attribution"].choices = [
-            ("group", "Group, e.g. (FG3)"),
-            ("group_participant", "Group and participant, e.g. (FG3, P2)"),
-            *((f"attribute:{pk}", f"{a.name}") for pk, a in self.attributes.items()),
-            *(
-                (f"group_attribute:{pk}", f"Group and {a.name}")
-                for pk, a in self.attributes.items()
-            ),
-        ]
+        self.set_choices("coder", [(pk, u.get_username()) for pk, u in self.coders.items()])
+        self.set_choices(
+            "rows",
+            [
+                (ROW_PARTICIPANT, "Participants"),
+                (ROW_TRANSCRIPT, "Groups (transcripts)"),
+                *(
+                    (f"attribute:{pk}", f"{a.name} (attribute)")
+                    for pk, a in self.attributes.items()
+                ),
+            ],
+        )
+        self.set_choices(
+            "attribution",
+            [
+                ("group", "Group, e.g. (FG3)"),
+                ("group_participant", "Group and participant, e.g. (FG3, P2)"),
+                *((f"attribute:{pk}", f"{a.name}") for pk, a in self.attributes.items()),
+                *(
+                    (f"group_attribute:{pk}", f"Group and {a.name}")
+                    for pk, a in self.attributes.items()
+                ),
+            ],
+        )
+
+    def set_choices(self, name: str, choices: list) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def export_filters(self) -> ExportFilters:
         data = self.cleaned_data
@@ -144,7 +161,7 @@ class ExportForm(forms.Form):
         lines = []
         for name, errors in self.errors.items():
             label = self.fields[name].label if name in self.fields else "Form"
-            lines.append(f"{label} ({name}): {' '.join(errors)}")
+            lines.append(f"{label} ({name}): {' '.join(str(e) for e in errors)}")
         return "\n".join(lines)
 
 

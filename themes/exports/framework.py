@@ -163,9 +163,9 @@ def framework_matrix_build(
     if unattributed:
         cases.append(Case(key="", label=NO_CASE))
     for summary in summaries_for(project, options):
-        key = summary_key(summary, options)
-        if key is not None:
-            cells.setdefault((key, summary.code_id), Cell()).summary = summary.text
+        summary_case = summary_key(summary, options)
+        if summary_case is not None:
+            cells.setdefault((summary_case, summary.code_id), Cell()).summary = summary.text
     paths = {column.pk: index.paths[column.pk] for column in columns}
     return FrameworkMatrix(options, cases, columns, paths, cells, total)
 

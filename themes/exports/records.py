@@ -165,8 +165,8 @@ class ProjectIndex:
                 "timestamp_start_ms",
             )
         )
-        for transcript_id, *rest in turn_rows:
-            turn = TurnInfo(*rest)
+        for transcript_id, order, start, end, speaker, participant_id, ms in turn_rows:
+            turn = TurnInfo(order, start, end, speaker, participant_id, ms)
             self.turns.setdefault(transcript_id, []).append(turn)
             self.turn_starts.setdefault(transcript_id, []).append(turn.start)
         self.participants = {p.pk: p for p in Participant.objects.filter(project=project)}

@@ -100,7 +100,7 @@ def matrix_summary_save(
         project=project,
         user=user,
         action="update" if before else "create",
-        instance=summary,
+        instance=summary,  # type: ignore[arg-type]
         before=before,
         after={"text": summary.text, "code": code.pk, "case": lookup_label(lookup)},
     )

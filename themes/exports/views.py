@@ -22,6 +22,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from coding.models import Code, Coding
 from transcripts.jobs import job_refresh_stale
@@ -35,19 +36,23 @@ from .quotes import encode_chunks, quotes_csv_chunks
 from .records import ProjectIndex, quote_count
 
 
-def _form(request: HttpRequest, project) -> ExportForm:
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _form(request: HtmxHttpRequest, project) -> ExportForm:
     form = ExportForm(request.GET, project=project)
     form.is_valid()
     return form
 
 
-def _invalid(request: HttpRequest, project, form: ExportForm) -> HttpResponse:
+def _invalid(request: HtmxHttpRequest, project, form: ExportForm) -> HttpResponse:
     response = _exports_page(request, project, form)
     response.status_code = 400
     return response
 
 
-def _exports_page(request: HttpRequest, project, form: ExportForm) -> HttpResponse:
+def _exports_page(request: HtmxHttpRequest, project, form: ExportForm) -> HttpResponse:
     items = query_items(form)
     context = {
         "project": project,
@@ -68,14 +73,16 @@ def _exports_page(request: HttpRequest, project, form: ExportForm) -> HttpRespon
 
 @require_GET
 @login_required
-def exports_page(request: HttpRequest, project_id: int) -> HttpResponse:
+def exports_page(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     return _exports_page(request, project, _form(request, project))
 
 
 @require_GET
 @login_required
-def export_quotes_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+def export_quotes_csv(
+    request: HtmxHttpRequest, project_id: int
+) -> HttpResponse | StreamingHttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     form = _form(request, project)
     if not form.is_valid():
@@ -92,7 +99,7 @@ def export_quotes_csv(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def export_file(request: HttpRequest, project_id: int, export: str) -> HttpResponse:
+def export_file(request: HtmxHttpRequest, project_id: int, export: str) -> HttpResponse:
     """The framework matrix (CSV, XLSX), the report (DOCX, HTML) or the quotes as XLSX,
     written to a temporary file and sent."""
     project = project_get_for_user(user=request.user, project_id=project_id)
@@ -117,7 +124,7 @@ def export_file(request: HttpRequest, project_id: int, export: str) -> HttpRespo
 
 @require_POST
 @login_required
-def export_job_start(request: HttpRequest, project_id: int) -> HttpResponse:
+def export_job_start(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     form = ExportForm(request.POST, project=project)
     if not form.is_valid():
@@ -137,7 +144,7 @@ def export_job_start(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def export_job(request: HttpRequest, project_id: int, job_id: int) -> HttpResponse:
+def export_job(request: HtmxHttpRequest, project_id: int, job_id: int) -> HttpResponse:
     job = job_get_for_user(user=request.user, project_id=project_id, job_id=job_id)
     if job.kind != services.JOB_KIND:
         raise Http404("No such export.")
@@ -147,7 +154,7 @@ def export_job(request: HttpRequest, project_id: int, job_id: int) -> HttpRespon
 
 @require_GET
 @login_required
-def export_download(request: HttpRequest, project_id: int, job_id: int) -> HttpResponse:
+def export_download(request: HtmxHttpRequest, project_id: int, job_id: int) -> FileResponse:
     job = job_get_for_user(user=request.user, project_id=project_id, job_id=job_id)
     stored = job.result.get("file") if job.kind == services.JOB_KIND else None
     if job.status != job.Status.DONE or not stored or not default_storage.exists(stored):
@@ -165,7 +172,7 @@ def export_download(request: HttpRequest, project_id: int, job_id: int) -> HttpR
 
 @require_GET
 @login_required
-def framework_matrix(request: HttpRequest, project_id: int) -> HttpResponse:
+def framework_matrix(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     form = _form(request, project)
     matrix = None
@@ -176,8 +183,8 @@ def framework_matrix(request: HttpRequest, project_id: int) -> HttpResponse:
     items = query_items(form)
     context = {
         "project": project,
-        "membership": project.membership,
-        "can_write": project.membership.can_write,
+        "membership": project.membership,  # type: ignore[attr-defined]
+        "can_write": project.membership.can_write,  # type: ignore[attr-defined]
         "form": form,
         "matrix": matrix,
         "query": urlencode(items),
@@ -188,7 +195,7 @@ def framework_matrix(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def matrix_summary_save(request: HttpRequest, project_id: int) -> HttpResponse:
+def matrix_summary_save(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
     code = get_object_or_404(Code, project=project, pk=_int(request.POST.get("code")))
     case, post_fields = _summary_case(request, project)
@@ -220,7 +227,7 @@ def matrix_summary_save(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect(_safe_next(request, project))
 
 
-def _summary_case(request: HttpRequest, project) -> tuple[dict, dict[str, str]]:
+def _summary_case(request: HtmxHttpRequest, project) -> tuple[dict, dict[str, str]]:
     """The row a summary belongs to, from the posted fields; other projects' rows are 404."""
     post = request.POST
     case = {
@@ -236,7 +243,7 @@ def _summary_case(request: HttpRequest, project) -> tuple[dict, dict[str, str]]:
 
 @require_POST
 @login_required
-def matrix_coding_star(request: HttpRequest, project_id: int, coding_id: int) -> HttpResponse:
+def matrix_coding_star(request: HtmxHttpRequest, project_id: int, coding_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
     coding = get_object_or_404(
         Coding.objects.select_related("transcript__project"),
@@ -274,7 +281,7 @@ def _get(model, project, value: str | None):
     return get_object_or_404(model, project=project, pk=pk)
 
 
-def _safe_next(request: HttpRequest, project) -> str:
+def _safe_next(request: HtmxHttpRequest, project) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")

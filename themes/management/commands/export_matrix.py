@@ -161,10 +161,10 @@ def form_data(project: Project, options) -> QueryDict:
             raise CommandError(f"--code {value!r}: no such theme or code in {project.name!r}.")
     groups = {t.name.casefold(): t.pk for t in project.transcripts.all()}
     for value in options["group"]:
-        pk = groups.get(value.strip().casefold())
-        if pk is None and not value.isdigit():
+        group_pk = groups.get(value.strip().casefold())
+        if group_pk is None and not value.isdigit():
             raise CommandError(f"--group {value!r}: no such group in {project.name!r}.")
-        data.appendlist("transcript", str(pk or value))
+        data.appendlist("transcript", str(group_pk or value))
     for value in options["attr"]:
         name, sep, attribute_value = value.partition("=")
         if not sep:
