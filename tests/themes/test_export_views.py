@@ -357,3 +357,23 @@ def test_background_export_for_outsiders_is_404(client, study, outsider):
     response = client.post(url("export_job_start", study.project), {"export": "quotes_csv"})
     assert response.status_code == 404
     assert not Job.objects.exists()
+
+
+def test_matrix_page_shows_twenty_quotes_per_cell_and_says_how_many_more(client, study):
+    transcript, p1_turn = study.fg1, study.fg1.turns.get(order=1)
+    Coding.objects.bulk_create(
+        Coding(
+            transcript=transcript,
+            code=study.hacking,
+            coder=study.owner,
+            start=p1_turn.start + i,
+            end=p1_turn.start + i + 5,
+            text=transcript.text[p1_turn.start + i : p1_turn.start + i + 5],
+        )  # fmt: skip
+        for i in range(23)
+    )  # with the two quotes already there: 25 in the P1 x Safety cell
+    login(client, study.owner)
+    html = client.get(url("framework_matrix", study.project)).content.decode()
+    cell = html.split('data-case="P1" data-column="Safety"')[1].split("</td>")[0]
+    assert cell.count("<li>") == 20
+    assert "and 5 more (all are in the exports)" in cell

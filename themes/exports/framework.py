@@ -75,7 +75,7 @@ class Cell:
 
     @property
     def more_count(self) -> int:
-        return max(len(self.quotes) - SHOWN_IN_BROWSER, 0)
+        return max(self.count - SHOWN_IN_BROWSER, 0)
 
 
 @dataclass
@@ -123,10 +123,16 @@ def case_for(record: QuoteRecord, options: MatrixOptions) -> tuple[str, str] | N
 
 
 def framework_matrix_build(
-    *, project: Project, filters: ExportFilters, options: MatrixOptions, keep_quotes: bool = True
+    *,
+    project: Project,
+    filters: ExportFilters,
+    options: MatrixOptions,
+    quotes_per_cell: int | None = None,
 ) -> FrameworkMatrix:
     """Read the filtered quotes once and chart them into cells. Quotes without a case (a
-    facilitator's words when rows are participants) go to a last ``(not attributed)`` row."""
+    facilitator's words when rows are participants) go to a last ``(not attributed)`` row.
+    ``quotes_per_cell`` keeps only the first quotes of each cell (the page); counts are
+    always complete, and exports keep every quote."""
     index = ProjectIndex(project)
     if options.columns == "codes":
         columns = [node.code for node in index.nodes]
@@ -158,7 +164,9 @@ def framework_matrix_build(
         cell = cells.setdefault((key, column_of[record.code.pk]), Cell())
         cell.count += 1
         total += 1
-        if keep_quotes:
+        if options.cells == "quotes" and (
+            quotes_per_cell is None or len(cell.quotes) < quotes_per_cell
+        ):
             cell.quotes.append(record)
     if unattributed:
         cases.append(Case(key="", label=NO_CASE))

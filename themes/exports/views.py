@@ -31,7 +31,7 @@ from transcripts.selectors import job_get_for_user, project_get_for_user
 
 from . import services
 from .forms import ExportForm, query_items
-from .framework import framework_matrix_build
+from .framework import SHOWN_IN_BROWSER, framework_matrix_build
 from .quotes import encode_chunks, quotes_csv_chunks
 from .records import ProjectIndex, quote_count
 
@@ -178,7 +178,10 @@ def framework_matrix(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     matrix = None
     if form.is_valid():
         matrix = framework_matrix_build(
-            project=project, filters=form.export_filters(), options=form.matrix_options()
+            project=project,
+            filters=form.export_filters(),
+            options=form.matrix_options(),
+            quotes_per_cell=SHOWN_IN_BROWSER,
         )
     items = query_items(form)
     context = {
