@@ -9,7 +9,7 @@ import re
 from openpyxl import load_workbook
 
 from tests.browser.conftest import log_in, screenshot
-from tests.themes.conftest import study  # noqa: F401  (the coded study fixture)
+from tests.themes.exports.conftest import study  # noqa: F401  (the coded study fixture)
 from themes.exports.cells import recover
 
 
