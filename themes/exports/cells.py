@@ -8,12 +8,16 @@ the first character of every cell that starts with ``'``. Numbers are written as
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+# Control characters XML (so XLSX and DOCX) cannot hold: tab, newline and CR are allowed.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
 XLSX_CELL_LIMIT = 32_767  # characters Excel keeps in one cell
 
 
@@ -49,9 +53,15 @@ def format_datetime(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def xml_safe(value: str) -> str:
+    """Control characters (a form feed from a PDF, a vertical tab from Word) become U+FFFD:
+    XLSX and DOCX cannot store them. The CSV keeps them as they are."""
+    return XML_ILLEGAL.sub(REPLACEMENT, value)
+
+
 def xlsx_text(value: str) -> str:
-    """Neutralised, and cut to Excel's cell limit with a visible note when longer."""
-    value = neutralise(value)
+    """Neutralised, XML-safe, and cut to Excel's cell limit with a visible note."""
+    value = xml_safe(neutralise(value))
     if len(value) <= XLSX_CELL_LIMIT:
         return value
     note = " [... cut: longer than Excel allows in one cell; see the CSV export]"

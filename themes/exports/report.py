@@ -13,6 +13,7 @@ from django.utils import timezone
 from coding.models import Code
 from transcripts.models import Attribute, Project
 
+from .cells import xml_safe
 from .records import ExportFilters, ProjectIndex, QuoteRecord, quote_records
 
 ATTRIBUTION_GROUP = "group"
@@ -102,26 +103,26 @@ def report_docx_write(report: Report, out: IO[bytes] | str) -> None:
 
     document = Document()
     document.core_properties.title = f"{report.project.name}: themes and quotes"
-    document.add_heading(report.project.name, level=0)
+    document.add_heading(xml_safe(report.project.name), level=0)
     intro = document.add_paragraph(
         f"Themes and quotes, generated {report.created_at:%d %B %Y %H:%M}."
     )
     for line in report.filters:
-        intro.add_run("\n" + line)
+        intro.add_run("\n" + xml_safe(line))
     for theme in report.themes:
-        document.add_heading(theme.code.name, level=1)
+        document.add_heading(xml_safe(theme.code.name), level=1)
         if theme.code.definition:
-            document.add_paragraph().add_run(theme.code.definition).italic = True
+            document.add_paragraph().add_run(xml_safe(theme.code.definition)).italic = True
         document.add_paragraph(counts_sentence(theme))
         for quote in theme.starred:
             paragraph = document.add_paragraph(style="Quote")
-            lines = quote_sentence(quote).split("\n")
+            lines = xml_safe(quote_sentence(quote)).split("\n")
             run = paragraph.add_run(lines[0])
             for line in lines[1:]:
                 run.add_break()
                 run = paragraph.add_run(line)
             if quote.code_path:
-                paragraph.add_run(f"  [{quote.code_path}]").italic = True
+                paragraph.add_run(f"  [{xml_safe(quote.code_path)}]").italic = True
         if not theme.starred:
             document.add_paragraph("No starred quotes yet.").runs[0].italic = True
     document.save(out)

@@ -179,3 +179,33 @@ def test_html_report_escapes_and_keeps_the_quotes(study):
     assert "'=SUM(A1:A9) is how they think of us, honestly, just numbers.' (FG1)" in html
     assert "Safety &gt; Hacking" in html
     assert html.index("<h2>Safety</h2>") < html.index("<h2>Communication</h2>")
+
+
+def test_control_characters_do_not_break_xlsx_or_docx_and_stay_in_the_csv(study, tmp_path):
+    from coding.services import coding_apply
+    from tests.factories import TranscriptFactory
+    from themes.exports.quotes import quotes_csv_chunks, quotes_xlsx_write
+
+    transcript = TranscriptFactory(
+        project=study.project, name="FG9", text="Page one\x0cpage\x0btwo"
+    )
+    coding = coding_apply(
+        transcript=transcript, start=0, end=len(transcript.text), code=study.safety,
+        coder=study.owner,
+    )  # fmt: skip
+    from coding.services import coding_update
+
+    coding_update(coding=coding, user=study.owner, starred=True)
+    assert "Page one\x0cpage\x0btwo" in "".join(quotes_csv_chunks(study.project, ExportFilters()))
+    quotes_xlsx_write(study.project, ExportFilters(), tmp_path / "q.xlsx")
+    cells = [
+        row[2] for row in load_workbook(tmp_path / "q.xlsx").active.iter_rows(values_only=True)
+    ]
+    assert "Page one\ufffdpage\ufffdtwo" in cells
+    framework_xlsx_write(build(study, rows="transcript"), tmp_path / "m.xlsx")
+    report = report_build(
+        project=study.project, filters=ExportFilters(), attribution=Attribution("group")
+    )
+    report_docx_write(report, str(tmp_path / "r.docx"))
+    quotes = [p.text for p in Document(str(tmp_path / "r.docx")).paragraphs]
+    assert "'Page one\ufffdpage\ufffdtwo' (FG9)" in quotes
