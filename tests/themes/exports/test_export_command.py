@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -105,3 +106,15 @@ def test_a_background_export_whose_filters_went_stale_fails_with_a_readable_erro
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert "Themes and codes (code)" in job.error
+
+
+def test_command_writes_csv_to_stdout(study, capsys):
+    call_command("export_matrix", str(study.project.pk), "--format", "csv", "--out", "-",
+                 "--group", "FG2")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert [row["Participant"] for row in rows] == ["P3"]
+
+
+def test_command_refuses_binary_formats_on_stdout(study):
+    with pytest.raises(CommandError, match="cannot be written to stdout"):
+        call_command("export_matrix", str(study.project.pk), "--format", "xlsx", "--out", "-")

@@ -377,3 +377,17 @@ def test_matrix_page_shows_twenty_quotes_per_cell_and_says_how_many_more(client,
     cell = html.split('data-case="P1" data-column="Safety"')[1].split("</td>")[0]
     assert cell.count("<li>") == 20
     assert "and 5 more (all are in the exports)" in cell
+
+
+def test_pages_of_a_project_with_nothing_coded_say_so(client, project, user):
+    login(client, user)
+    html = client.get(url("framework_matrix", project)).content.decode()
+    assert "Nothing to chart yet: the framework has no themes." in html
+    html = client.get(url("exports", project)).content.decode()
+    assert "<strong>0</strong> coded quotes match" in html
+    _, rows = read_stream(client.get(url("export_quotes_csv", project)))
+    assert rows == [
+        ["Theme", "Code", "Quote", "Transcript", "Group", "Site", "Date", "Speaker",
+         "Participant", "Turn", "Timestamp", "Start", "End", "Coder", "Memo", "Origin",
+         "Coded at"]
+    ]  # fmt: skip
