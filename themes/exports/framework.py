@@ -36,10 +36,6 @@ class MatrixOptions:
     columns: str = "themes"  # themes | codes
     cells: str = "quotes"  # quotes | counts
 
-    @property
-    def case_kind(self) -> str:
-        return self.rows
-
 
 @dataclass
 class Case:

@@ -7,7 +7,7 @@ add new columns only at the end.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from transcripts.models import Project
 
@@ -86,9 +86,11 @@ def quotes_csv_chunks(
     *,
     bom: bool = False,
     index: ProjectIndex | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> Iterator[str]:
     """The CSV as text chunks. The header goes out before the codings are queried, so a
-    download starts at once; then ``ROWS_PER_CHUNK`` rows at a time."""
+    download starts at once; then ``ROWS_PER_CHUNK`` rows at a time (``on_rows`` hears how
+    many rows each chunk holds)."""
     index = index or ProjectIndex(project)
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield (BOM if bom else "") + writer.writerow(quote_columns(index))
@@ -96,9 +98,13 @@ def quotes_csv_chunks(
     for record in quote_records(project, filters, index):
         batch.append(writer.writerow([cell_text(v) for v in quote_values(record, index)]))
         if len(batch) >= ROWS_PER_CHUNK:
+            if on_rows is not None:
+                on_rows(len(batch))
             yield "".join(batch)
             batch = []
     if batch:
+        if on_rows is not None:
+            on_rows(len(batch))
         yield "".join(batch)
 
 

@@ -150,16 +150,19 @@ def export_write(
         if extension == "xlsx":
             return quotes_xlsx_write(project, filters, path, index=index)
         total = max(quote_count(project, filters, index), 1)
-        rows = 0
+        written = [0]
+
+        def report(rows: int) -> None:
+            written[0] += rows
+            if progress is not None:
+                progress.update(min(written[0] / total, 0.99), f"{written[0]} of {total} quotes")
+
+        bom = form.cleaned_data["bom"]
         with open(path, "w", encoding="utf-8", newline="") as out:
-            for chunk in quotes_csv_chunks(
-                project, filters, bom=form.cleaned_data["bom"], index=index
-            ):
-                out.write(chunk)
-                rows += chunk.count("\r\n")  # header + rows; quotes' own newlines are "\n"
-                if progress is not None:
-                    progress.update(min(rows / total, 0.99), f"{rows - 1} of about {total} quotes")
-        return rows - 1
+            out.writelines(
+                quotes_csv_chunks(project, filters, bom=bom, index=index, on_rows=report)
+            )
+        return written[0]
     if kind == "framework":
         matrix = framework_matrix_build(
             project=project, filters=filters, options=form.matrix_options()

@@ -110,7 +110,9 @@ def study(project, user):
     )
     hacking = code_create(project=project, user=user, name="Hacking", parent=safety)
     numbers = code_span(fg1, fg1_spans, 1, code=safety, coder=user, memo="=cmd|' /C calc'!A0")
-    letter = code_span(fg1, fg1_spans, 2, code=communication, coder=user, memo="Key, quote")
+    letter = code_span(
+        fg1, fg1_spans, 2, code=communication, coder=user, memo="Key, quote\r\nfrom a textarea"
+    )
     worry = code_span(fg1, fg1_spans, 3, code=hacking, coder=second_coder)
     leaflets = code_span(fg2, fg2_spans, 1, code=communication, coder=second_coder)
     welcome = code_span(fg1, fg1_spans, 0, code=communication, coder=user, part="Welcome")

@@ -118,3 +118,12 @@ def test_command_writes_csv_to_stdout(study, capsys):
 def test_command_refuses_binary_formats_on_stdout(study):
     with pytest.raises(CommandError, match="cannot be written to stdout"):
         call_command("export_matrix", str(study.project.pk), "--format", "xlsx", "--out", "-")
+
+
+def test_a_background_csv_export_counts_quotes_not_line_breaks(study):
+    job = job_create(project=study.project, kind="export", params={"export": "quotes_csv"})
+    job_run(job.pk, export_run)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["quotes"] == 5  # one memo holds a \r\n; still five quotes
+    assert job.message == "Theme-quote matrix ready: 5 quotes."
