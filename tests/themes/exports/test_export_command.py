@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from docx import Document
+from openpyxl import load_workbook
+
+from themes.exports.services import export_run
+from transcripts.jobs import job_create, job_run
+from transcripts.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_command_writes_the_quote_csv_with_filters_by_name(study, tmp_path):
+    out = tmp_path / "quotes.csv"
+    call_command(
+        "export_matrix", study.project.name, "--format", "csv", "--out", str(out),
+        "--code", "Safety > Hacking", "--code", "Communication",
+        "--attr", "Carer=Yes", "--coder", study.second_coder.username,
+    )  # fmt: skip
+    rows = read_csv(out)
+    # the second coder's Hacking quote is P1's (not a carer): only P3's leaflet quote remains
+    assert [(r["Code"], r["Group"], r["Participant"]) for r in rows] == [
+        ("Communication", "FG2", "P3")
+    ]
+
+
+def test_command_with_a_group_filter_and_bom(study, tmp_path):
+    out = tmp_path / "fg1.csv"
+    call_command(
+        "export_matrix", str(study.project.pk), "--format", "csv", "--out", str(out),
+        "--group", "FG1", "--bom",
+    )  # fmt: skip
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfTheme,")
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    assert {r["Group"] for r in rows} == {"FG1"}
+    assert len(rows) == 4
+
+
+def test_command_writes_the_framework_matrix_as_xlsx_by_attribute(study, tmp_path):
+    out = tmp_path / "matrix.xlsx"
+    call_command(
+        "export_matrix", str(study.project.pk), "--kind", "framework", "--format", "xlsx",
+        "--rows", "attribute:Age band", "--cells", "counts", "--out", str(out),
+    )  # fmt: skip
+    sheet = load_workbook(out)["Framework matrix"]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows["Age band"][:3] == ("Age band", "Safety: summary", "Safety: quotes (count)")
+    assert rows["55-64"][2] == 2
+
+
+def test_command_writes_the_report_as_docx(study, tmp_path):
+    out = tmp_path / "report.docx"
+    call_command(
+        "export_matrix", str(study.project.pk), "--kind", "report", "--format", "docx",
+        "--attribution", "group_attribute:Age band", "--out", str(out),
+    )  # fmt: skip
+    quotes = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Quote"]
+    assert quotes[-1].endswith("(FG1, Age band 65-74)")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--code", "Nothing"], "--code 'Nothing': no such theme or code"),
+        (["--group", "FG9"], "--group 'FG9': no such group"),
+        (["--attr", "Age band"], 'write it as "Attribute=value"'),
+        (["--attr", "Height=tall"], "no attribute 'Height' (known: Age band, Carer)"),
+        (["--attr", "Age band=99+"], "Participants with (attr)"),
+        (["--coder", "nobody"], "--coder 'nobody': no such user"),
+        (["--kind", "report"], "--kind report is written as docx or html, not csv"),
+    ],
+)
+def test_command_names_the_bad_option(study, tmp_path, args, message):
+    out = tmp_path / "x.csv"
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "export_matrix", str(study.project.pk), "--format", "csv", "--out", str(out), *args
+        )
+    assert message in str(error.value)
+    assert not out.exists()
+
+
+def test_command_refuses_an_unknown_project(db, tmp_path):
+    with pytest.raises(CommandError, match="No project 'Nope'"):
+        call_command("export_matrix", "Nope", "--format", "csv", "--out", str(tmp_path / "x"))
+
+
+def test_a_background_export_whose_filters_went_stale_fails_with_a_readable_error(study):
+    job = job_create(
+        project=study.project,
+        kind="export",
+        params={"export": "quotes_csv", "filters": {"code": [str(study.hacking.pk)]}},
+    )
+    study.hacking.delete()
+    job_run(job.pk, export_run)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "Themes and codes (code)" in job.error
+
+
+def test_command_writes_csv_to_stdout(study, capsys):
+    call_command("export_matrix", str(study.project.pk), "--format", "csv", "--out", "-",
+                 "--group", "FG2")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert [row["Participant"] for row in rows] == ["P3"]
+
+
+def test_command_refuses_binary_formats_on_stdout(study):
+    with pytest.raises(CommandError, match="cannot be written to stdout"):
+        call_command("export_matrix", str(study.project.pk), "--format", "xlsx", "--out", "-")
+
+
+def test_a_background_csv_export_counts_quotes_not_line_breaks(study):
+    job = job_create(project=study.project, kind="export", params={"export": "quotes_csv"})
+    job_run(job.pk, export_run)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["quotes"] == 5  # one memo holds a \r\n; still five quotes
+    assert job.message == "Theme-quote matrix ready: 5 quotes."

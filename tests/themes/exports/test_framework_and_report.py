@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from themes.exports.cells import recover
+from themes.exports.framework import (
+    NO_CASE,
+    MatrixOptions,
+    framework_csv_chunks,
+    framework_matrix_build,
+    framework_xlsx_write,
+)
+from themes.exports.records import ExportFilters
+from themes.exports.report import Attribution, report_build, report_docx_write, report_html
+from themes.exports.services import matrix_summary_save
+
+pytestmark = pytest.mark.django_db
+
+
+def build(study, filters=None, **options):
+    return framework_matrix_build(
+        project=study.project, filters=filters or ExportFilters(), options=MatrixOptions(**options)
+    )
+
+
+def read_framework_csv(matrix):
+    rows = list(csv.reader(io.StringIO("".join(framework_csv_chunks(matrix)), newline="")))
+    return rows[0], {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+
+def test_participant_rows_and_theme_columns_hold_quotes_with_short_references(study):
+    header, rows = read_framework_csv(build(study))
+    assert header == [
+        "Participant", "Safety: summary", "Safety: quotes",
+        "Communication: summary", "Communication: quotes",
+    ]  # fmt: skip
+    assert list(rows) == ["P1", "P2", "P3", NO_CASE]
+    assert rows["P1"]["Safety: quotes"] == (
+        '"=SUM(A1:A9) is how they think of us, honestly, just numbers." (FG1, P1, 00:13:11)'
+        "\n\n"
+        '"Hacking worries me 😟\nand the wrong email, too." (FG1, P1, 00:15:33)'
+    )
+    assert rows["P2"]["Communication: quotes"] == (
+        '"Definitely letter. I would pay more attention to a letter than a phone call" '
+        "(FG1, P2, 00:14:22)"
+    )
+    assert rows[NO_CASE]["Communication: quotes"] == '"Welcome" (FG1, Moderator, 00:12:00)'
+
+
+def test_group_rows_with_code_columns_and_counts(study):
+    matrix = build(study, rows="transcript", columns="codes", cells="counts")
+    header, rows = read_framework_csv(matrix)
+    assert header[0] == "Group"
+    assert "Safety > Hacking: quotes (count)" in header
+    assert rows["FG1"]["Safety: quotes (count)"] == "1"
+    assert rows["FG1"]["Safety > Hacking: quotes (count)"] == "1"
+    assert rows["FG1"]["Communication: quotes (count)"] == "2"
+    assert rows["FG2"]["Communication: quotes (count)"] == "1"
+    assert matrix.total == 5
+
+
+def test_attribute_value_rows_follow_the_attribute_choices(study):
+    study.age.choices = ["65-74", "25-34", "55-64"]
+    study.age.save()
+    matrix = build(study, rows="attribute", attribute=study.age, cells="counts")
+    _, rows = read_framework_csv(matrix)
+    assert list(rows) == ["65-74", "25-34", "55-64", NO_CASE]
+    assert rows["55-64"]["Safety: quotes (count)"] == "2"
+
+
+def test_filters_narrow_rows_and_columns(study):
+    matrix = build(study, ExportFilters(codes=[study.communication], transcripts=[study.fg2]))
+    assert [c.name for c in matrix.columns] == ["Communication"]
+    assert [case.label for case in matrix.cases] == ["P3"]
+
+
+def test_summaries_are_exported_beside_the_quotes_in_csv_and_xlsx(study, tmp_path):
+    matrix_summary_save(
+        project=study.project, user=study.owner, code=study.safety, case_kind="participant",
+        participant=study.people["P1"], text="=Worried about numbers, and hacking 😟",
+    )  # fmt: skip
+    _, rows = read_framework_csv(build(study))
+    assert rows["P1"]["Safety: summary"] == "'=Worried about numbers, and hacking 😟"
+    path = tmp_path / "matrix.xlsx"
+    framework_xlsx_write(build(study), path, about=["Project: test"])
+    book = load_workbook(path)
+    sheet = book["Framework matrix"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][:3] == ["Participant", "Safety: summary", "Safety: quotes"]
+    p1 = next(row for row in values if row[0] == "P1")
+    assert recover(p1[1]) == "=Worried about numbers, and hacking 😟"
+    assert sheet["B2"].data_type == "s"  # text, not a formula
+    assert "Hacking worries me 😟\nand the wrong email, too." in p1[2]
+    assert sheet.freeze_panes == "B2"
+    assert sheet["C2"].alignment.wrap_text
+    assert sheet.column_dimensions["C"].width == 60
+    assert book["About"]["A1"].value == "Project: test"
+
+
+def test_saving_a_summary_again_replaces_it_and_is_audited(study):
+    from coding.models import AuditEvent
+
+    for text in ("First", "Second"):
+        matrix_summary_save(
+            project=study.project, user=study.owner, code=study.communication,
+            case_kind="attribute", attribute=study.age, attribute_value="65-74", text=text,
+        )  # fmt: skip
+    matrix = build(study, rows="attribute", attribute=study.age)
+    _, rows = read_framework_csv(matrix)
+    assert rows["65-74"]["Communication: summary"] == "Second"
+    events = AuditEvent.objects.filter(project=study.project, object_type="matrixcellsummary")
+    assert [e.after["text"] for e in events.order_by("id")] == ["First", "Second"]
+
+
+def test_a_summary_cannot_point_at_another_projects_case(study):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import ParticipantFactory
+
+    with pytest.raises(ValidationError):
+        matrix_summary_save(
+            project=study.project, user=study.owner, code=study.safety,
+            case_kind="participant", participant=ParticipantFactory(), text="x",
+        )  # fmt: skip
+
+
+def report_paragraphs(study, tmp_path, attribution):
+    report = report_build(project=study.project, filters=ExportFilters(), attribution=attribution)
+    path = tmp_path / "report.docx"
+    report_docx_write(report, str(path))
+    return [(p.style.name, p.text) for p in Document(str(path)).paragraphs]
+
+
+def test_docx_report_lists_themes_in_framework_order_with_counts_and_starred_quotes(
+    study, tmp_path
+):
+    paragraphs = report_paragraphs(study, tmp_path, Attribution("group"))
+    headings = [text for style, text in paragraphs if style == "Heading 1"]
+    assert headings == ["Safety", "Communication"]
+    texts = [text for _, text in paragraphs]
+    assert "Keeping data safe." in texts
+    assert "2 quotes from 1 group." in texts
+    assert "3 quotes from 2 groups." in texts
+    quotes = [text for style, text in paragraphs if style == "Quote"]
+    assert quotes == [
+        "'Hacking worries me 😟\nand the wrong email, too.' (FG1)  [Safety > Hacking]",
+        "'Definitely letter. I would pay more attention to a letter than a phone call' (FG1)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("group_participant", "(FG1, P2)"),
+        ("attribute", "(Age band 65-74)"),
+        ("group_attribute", "(FG1, Age band 65-74)"),
+    ],
+)
+def test_report_attribution_styles(study, tmp_path, style, expected):
+    attribution = Attribution(style, attribute=study.age)
+    quotes = [t for s, t in report_paragraphs(study, tmp_path, attribution) if s == "Quote"]
+    assert quotes[1].endswith(expected)
+
+
+def test_html_report_escapes_and_keeps_the_quotes(study):
+    from coding.services import coding_update
+
+    coding_update(coding=study.numbers, user=study.owner, starred=True)
+    report = report_build(
+        project=study.project, filters=ExportFilters(), attribution=Attribution("group")
+    )
+    html = report_html(report)
+    assert "<h2>Safety</h2>" in html
+    assert "'=SUM(A1:A9) is how they think of us, honestly, just numbers.' (FG1)" in html
+    assert "Safety &gt; Hacking" in html
+    assert html.index("<h2>Safety</h2>") < html.index("<h2>Communication</h2>")
+
+
+def test_control_characters_do_not_break_xlsx_or_docx_and_stay_in_the_csv(study, tmp_path):
+    from coding.services import coding_apply
+    from tests.factories import TranscriptFactory
+    from themes.exports.quotes import quotes_csv_chunks, quotes_xlsx_write
+
+    transcript = TranscriptFactory(
+        project=study.project, name="FG9", text="Page one\x0cpage\x0btwo"
+    )
+    coding = coding_apply(
+        transcript=transcript, start=0, end=len(transcript.text), code=study.safety,
+        coder=study.owner,
+    )  # fmt: skip
+    from coding.services import coding_update
+
+    coding_update(coding=coding, user=study.owner, starred=True)
+    assert "Page one\x0cpage\x0btwo" in "".join(quotes_csv_chunks(study.project, ExportFilters()))
+    quotes_xlsx_write(study.project, ExportFilters(), tmp_path / "q.xlsx")
+    cells = [
+        row[2] for row in load_workbook(tmp_path / "q.xlsx").active.iter_rows(values_only=True)
+    ]
+    assert "Page one\ufffdpage\ufffdtwo" in cells
+    framework_xlsx_write(build(study, rows="transcript"), tmp_path / "m.xlsx")
+    report = report_build(
+        project=study.project, filters=ExportFilters(), attribution=Attribution("group")
+    )
+    report_docx_write(report, str(tmp_path / "r.docx"))
+    quotes = [p.text for p in Document(str(tmp_path / "r.docx")).paragraphs]
+    assert "'Page one\ufffdpage\ufffdtwo' (FG9)" in quotes

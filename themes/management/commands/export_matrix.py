@@ -1,0 +1,203 @@
+"""Export a project's theme-quote matrix, framework matrix or report from the command line.
+
+    python manage.py export_matrix "My study" --format csv --out quotes.csv
+    python manage.py export_matrix 3 --kind framework --format xlsx --rows "attribute:Age band" \\
+        --out matrix.xlsx
+    python manage.py export_matrix 3 --kind report --format docx --starred --out report.docx
+
+Filters take names (or ids): ``--code "Safety > Hacking"``, ``--group FG3``,
+``--attr "Age band=55-64"``, ``--coder alice``; each may be repeated.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from coding.selectors import code_path, code_tree_flat
+from themes.exports.forms import ExportForm
+from themes.exports.quotes import quotes_csv_chunks
+from themes.exports.services import export_write
+from transcripts.models import Attribute, Project
+
+FORMATS = {
+    "quotes": ("csv", "xlsx"),
+    "framework": ("csv", "xlsx"),
+    "report": ("docx", "html"),
+}
+
+
+class Command(BaseCommand):
+    help = "Export the theme-quote matrix, the framework matrix or the report of a project."
+
+    def add_arguments(self, parser):
+        parser.add_argument("project", help="Project id or exact name.")
+        parser.add_argument(
+            "--kind",
+            choices=sorted(FORMATS),
+            default="quotes",
+            help="quotes: one row per coded quote (default); framework: cases x themes; "
+            "report: starred quotes under each theme.",
+        )
+        parser.add_argument(
+            "--format", required=True, choices=["csv", "xlsx", "docx", "html"], dest="fmt"
+        )
+        parser.add_argument(
+            "--out", required=True, help="File to write; '-' for stdout (csv, html)."
+        )
+        parser.add_argument(
+            "--code",
+            action="append",
+            default=[],
+            help="Theme or code (path, name or id); includes sub-codes.",
+        )
+        parser.add_argument(
+            "--group", action="append", default=[], help="Transcript / group name or id."
+        )
+        parser.add_argument(
+            "--attr",
+            action="append",
+            default=[],
+            help='Participant attribute value, "Age band=55-64".',
+        )
+        parser.add_argument("--coder", action="append", default=[], help="Coder's username.")
+        parser.add_argument("--starred", action="store_true", help="Starred quotes only.")
+        parser.add_argument(
+            "--bom", action="store_true", help="Start CSV with a UTF-8 byte-order mark (Excel)."
+        )
+        parser.add_argument(
+            "--rows", default="participant", help='participant, transcript or "attribute:<name>".'
+        )
+        parser.add_argument("--columns", default="themes", choices=["themes", "codes"])
+        parser.add_argument("--cells", default="quotes", choices=["quotes", "counts"])
+        parser.add_argument(
+            "--attribution",
+            default="group",
+            help='group, group_participant, "attribute:<name>" or "group_attribute:<name>".',
+        )
+
+    def handle(self, *args, **options):
+        project = find_project(options["project"])
+        kind, fmt = options["kind"], options["fmt"]
+        if fmt not in FORMATS[kind]:
+            raise CommandError(
+                f"--kind {kind} is written as {' or '.join(FORMATS[kind])}, not {fmt}."
+            )
+        form = ExportForm(form_data(project, options), project=project)
+        if not form.is_valid():
+            raise CommandError("Invalid filters:\n" + form.error_text())
+        export = f"{kind}_{fmt}"
+        out = options["out"]
+        if out == "-":
+            if fmt not in ("csv", "html"):
+                raise CommandError(f"{fmt.upper()} cannot be written to stdout; give a file.")
+            self.to_stdout(project, export, form)
+            return
+        path = Path(out)
+        if not path.parent.exists():
+            raise CommandError(f"The folder {path.parent} does not exist.")
+        tmp = path.with_name(f".{path.name}.partial")
+        try:
+            count = export_write(project=project, export=export, form=form, path=tmp)
+            tmp.replace(path)  # never leave a half-written file under the real name
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.stderr.write(f"Wrote {path} ({count} quotes).")
+
+    def to_stdout(self, project, export, form) -> None:
+        if export == "quotes_csv":
+            for chunk in quotes_csv_chunks(
+                project, form.export_filters(), bom=form.cleaned_data["bom"]
+            ):
+                sys.stdout.write(chunk)
+            return
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export"
+            export_write(project=project, export=export, form=form, path=path)
+            sys.stdout.write(path.read_text(encoding="utf-8"))
+
+
+def find_project(value: str) -> Project:
+    project = None
+    if value.isdigit():
+        project = Project.objects.filter(pk=int(value)).first()
+    if project is None:
+        matches = list(Project.objects.filter(name=value)[:2])
+        if len(matches) > 1:
+            raise CommandError(f"Several projects are called {value!r}; give its id.")
+        project = matches[0] if matches else None
+    if project is None:
+        raise CommandError(f"No project {value!r} (give its id or exact name).")
+    return project
+
+
+def form_data(project: Project, options) -> QueryDict:
+    data = QueryDict(mutable=True)
+    nodes = code_tree_flat(project=project)
+    by_id = {node.code.pk: node.code for node in nodes}
+    paths = {code_path(code=code, by_id=by_id).casefold(): pk for pk, code in by_id.items()}
+    names: dict[str, list[int]] = {}
+    for pk, code in by_id.items():
+        names.setdefault(code.name.casefold(), []).append(pk)
+    for value in options["code"]:
+        key = value.strip().casefold()
+        if key in paths:
+            data.appendlist("code", str(paths[key]))
+        elif len(names.get(key, [])) == 1:
+            data.appendlist("code", str(names[key][0]))
+        elif len(names.get(key, [])) > 1:
+            raise CommandError(
+                f"--code {value!r} names several codes; give its path, e.g. 'Theme > {value}'."
+            )
+        elif value.isdigit():
+            data.appendlist("code", value)
+        else:
+            raise CommandError(f"--code {value!r}: no such theme or code in {project.name!r}.")
+    groups = {t.name.casefold(): t.pk for t in project.transcripts.all()}
+    for value in options["group"]:
+        group_pk = groups.get(value.strip().casefold())
+        if group_pk is None and not value.isdigit():
+            raise CommandError(f"--group {value!r}: no such group in {project.name!r}.")
+        data.appendlist("transcript", str(group_pk or value))
+    for value in options["attr"]:
+        name, sep, attribute_value = value.partition("=")
+        if not sep:
+            raise CommandError(f'--attr {value!r}: write it as "Attribute=value".')
+        attribute = find_attribute(project, name, "--attr")
+        data.appendlist("attr", f"{attribute.pk}:{attribute_value.strip()}")
+    for value in options["coder"]:
+        user = get_user_model().objects.filter(username=value).first()
+        if user is None:
+            raise CommandError(f"--coder {value!r}: no such user.")
+        data.appendlist("coder", str(user.pk))
+    data["rows"] = with_attribute_id(project, options["rows"], "--rows")
+    data["attribution"] = with_attribute_id(project, options["attribution"], "--attribution")
+    data["columns"], data["cells"] = options["columns"], options["cells"]
+    if options["starred"]:
+        data["starred"] = "on"
+    if options["bom"]:
+        data["bom"] = "on"
+    return data
+
+
+def with_attribute_id(project: Project, value: str, option: str) -> str:
+    style, sep, name = value.partition(":")
+    if not sep:
+        return value
+    return f"{style}:{find_attribute(project, name, option).pk}"
+
+
+def find_attribute(project: Project, name: str, option: str) -> Attribute:
+    attribute = Attribute.objects.filter(project=project, name__iexact=name.strip()).first()
+    if attribute is None and name.strip().isdigit():
+        attribute = Attribute.objects.filter(project=project, pk=int(name)).first()
+    if attribute is None:
+        known = ", ".join(project.attributes.values_list("name", flat=True)) or "none"
+        raise CommandError(f"{option}: no attribute {name.strip()!r} (known: {known}).")
+    return attribute
