@@ -125,6 +125,39 @@ PARTICIPANTS = {
 }
 FACILITATOR_LABELS = {"Moderator", "Facilitator"}
 
+# A few quotes already coded, so the matrix, the report and the suggestions have something to
+# start from: (group, quote, code, starred for the report).
+CODINGS = [
+    ("FG1", "As long as my name isn't on it.", "Views on sharing data", True),
+    (
+        "FG1",
+        "Not big tech companies, not someone selling it on to insurers.",
+        "Views on sharing data",
+        True,
+    ),
+    ("FG1", "Honestly I didn't know you could opt out. Nobody ever told me.", "Opting out", True),
+    (
+        "FG1",
+        "You hear about hospitals being hacked and it worries me.",
+        "Safety and security",
+        True,
+    ),
+    (
+        "FG1",
+        "Definitely letter. I would pay more attention to a letter than a phone call.",
+        "Communication",
+        True,
+    ),
+    ("FG2", "Joined-up services would save everyone time.", "Joined-up services", True),
+    (
+        "FG2",
+        "There should be one simple form to opt out of everything, not a different one for "
+        "every agency.",
+        "Opting out",
+        False,
+    ),
+]
+
 
 def build_text(turns: list[tuple[str, str]]) -> tuple[str, list[tuple[str, int, int]]]:
     """Canonical text ``"Speaker: words\\n\\n..."`` and each turn's span of its words, read
@@ -137,7 +170,7 @@ def build_text(turns: list[tuple[str, str]]) -> tuple[str, list[tuple[str, int, 
 
 @transaction.atomic
 def demo_project_create(*, user: Any) -> Project:
-    from coding.services import code_create  # the demo spans both layers
+    from coding.services import code_create, coding_apply, coding_update  # spans both layers
 
     project = project_create(
         name="Patient data without consent (demo)",
@@ -184,8 +217,8 @@ def demo_project_create(*, user: Any) -> Project:
             )
             for index, (speaker, start, end) in enumerate(spans)
         )
-    for order, (name, definition, colour) in enumerate(FRAMEWORK):
-        code_create(
+    codes = {
+        name: code_create(
             project=project,
             user=user,
             name=name,
@@ -193,4 +226,18 @@ def demo_project_create(*, user: Any) -> Project:
             colour=colour,
             order=order,
         )
+        for order, (name, definition, colour) in enumerate(FRAMEWORK)
+    }
+    for group, quote, code_name, starred in CODINGS:
+        transcript = project.transcripts.get(name=group)
+        start = transcript.text.index(quote)
+        coding = coding_apply(
+            transcript=transcript,
+            start=start,
+            end=start + len(quote),
+            code=codes[code_name],
+            coder=user,
+        )
+        if starred:
+            coding_update(coding=coding, user=user, starred=True)
     return project

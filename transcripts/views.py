@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,7 +44,7 @@ def project_detail(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "membership": project.membership,
-        "transcripts": project.transcripts.all(),
+        "transcripts": project.transcripts.defer("text").annotate(turn_count=Count("turns")),
         "jobs": project.jobs.select_related("created_by")[:5],
     }
     return render(request, "transcripts/project_detail.html", context)

@@ -36,4 +36,7 @@ def test_load_demo_creates_a_project_once(client):
     fg1 = project.transcripts.get(name="FG1")
     letter = [t for t in fg1.turns.all() if "Definitely letter" in t.text]
     assert letter and letter[0].participant.label == "P3"
+    coded = fg1.codings.get(text__startswith="Definitely letter")
+    assert (coded.code.name, coded.starred) == ("Communication", True)
+    assert project.transcripts.get(name="FG2").codings.count() == 2
     assert client.login(username="demo", password="demo-analyst")
