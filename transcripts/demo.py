@@ -228,8 +228,8 @@ def demo_project_create(*, user: Any) -> Project:
         )
         for order, (name, definition, colour) in enumerate(FRAMEWORK)
     }
-    for group, quote, code_name, starred in CODINGS:
-        transcript = project.transcripts.get(name=group)
+    for group_name, quote, code_name, starred in CODINGS:
+        transcript = project.transcripts.get(name=group_name)
         start = transcript.text.index(quote)
         coding = coding_apply(
             transcript=transcript,
