@@ -9,6 +9,7 @@ the centroid, so the first are the most representative.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
@@ -69,11 +71,14 @@ def cluster_texts(
     latent = normalize(latent)
 
     report(0.45, "Choosing the number of themes")
-    upper = min(max_k, len(docs) // min_size)
+    distinct = len({tuple(np.round(row, 6)) for row in latent})
+    upper = min(max_k, len(docs) // min_size, distinct)
     best: tuple[float, np.ndarray, np.ndarray] | None = None
     sample = min(len(docs), 2000)
     for k in range(2, max(upper, 2) + 1):
-        model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(latent)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # duplicate passages
+            model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(latent)
         if len(set(model.labels_)) < 2:
             continue
         quality = silhouette_score(
@@ -121,11 +126,17 @@ def cluster_texts(
 
 
 def _dedupe(phrases: list[str]) -> list[str]:
-    """Drop phrases contained in one already kept ("data" after "patient data")."""
+    """One phrase per idea: "cold meal" replaces an earlier "cold", and "meal" after it is
+    dropped."""
     kept: list[str] = []
     for phrase in phrases:
         words = set(phrase.split())
         if any(words <= set(other.split()) for other in kept):
             continue
-        kept.append(phrase)
+        wider = [i for i, other in enumerate(kept) if set(other.split()) < words]
+        if wider:
+            kept[wider[0]] = phrase
+            kept = [other for i, other in enumerate(kept) if i not in wider[1:]]
+        else:
+            kept.append(phrase)
     return kept

@@ -58,6 +58,17 @@ def _build() -> Any:
     return nlp
 
 
+def _lookup_table(nlp: Any) -> Any:
+    """The lookup lemmatizer's table, queried with the lower-case form ("Hacking" -> "hack");
+    None for a trained pipeline, whose rule lemmatizer uses the part of speech instead."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if getattr(lemmatizer, "mode", "") != "lookup":
+        return None
+    return lemmatizer.lookups.get_table("lemma_lookup")
+
+
 @dataclass
 class Analysed:
     """What the engine needs from one text: content lemmas, sentence spans, noun phrases."""
@@ -76,10 +87,13 @@ def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256)
     numbers). With ``sentences``, also the sentence spans as code-point offsets into each text."""
     nlp = pipeline()
     with_chunks = "parser" in nlp.pipe_names
+    lookup = _lookup_table(nlp)
     out: list[Analysed] = []
     for doc in nlp.pipe((text or "" for text in texts), batch_size=batch_size):
         lemmas = [
-            (token.lemma_ or token.text).lower()
+            lookup.get(token.lower_, token.lower_)
+            if lookup is not None
+            else (token.lemma_ or token.text).lower()
             for token in doc
             if token.is_alpha and not token.is_stop and len(token.text) > 1
         ]

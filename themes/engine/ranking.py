@@ -58,7 +58,8 @@ class Settings:
         ("inclusion", 1.0),
         ("example", 0.8),
     )
-    positive_weight: float = 1.0  # each coded quote, relative to the definition
+    positive_weight: float = 2.0  # the codings' centroid at full evidence, vs the framework text
+    word_ngrams: tuple[int, int] = (1, 1)  # bigrams are too sparse in short quotes
     char_weight: float = 0.6  # char n-grams relative to word n-grams in the joint space
     lsa_components: int = 100
     scorer_weights: tuple[tuple[str, float], ...] = (
@@ -71,6 +72,10 @@ class Settings:
     # with n the mean number of codings per code, so two examples nudge and fifty lead.
     learned_scorers: tuple[str, ...] = ("nearest", "classifier")
     evidence_shrinkage: float = 5.0
+    classifier_c: float = 10.0
+    neutral_without_examples: bool = True
+    code_centering: float = 0.0
+    code_scaling: bool = False
     negative_weight: float = 0.5
     temperature: float = 0.8
 
@@ -114,7 +119,7 @@ class FeatureSpace:
     def __init__(self, corpus: Sequence[str], settings: Settings) -> None:
         self.settings = settings
         self.words = TfidfVectorizer(
-            token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, min_df=1
+            token_pattern=r"\S+", ngram_range=settings.word_ngrams, sublinear_tf=True, min_df=1
         )
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1
@@ -167,7 +172,9 @@ def rank_units(
     negative_texts = [text for code in codes for text in code.negatives]
     raw = list(units) + code_texts + positive_texts + negative_texts + list(background)
     report(0.05, "Reading the text")
-    lemmas = [item.lemma_text for item in analyse(raw)]
+    unique = list(dict.fromkeys(raw))  # turns are both units and background: analyse once
+    lemma_of = dict(zip(unique, (item.lemma_text for item in analyse(unique)), strict=True))
+    lemmas = [lemma_of[text] for text in raw]
     n_units = len(units)
     unit_lemmas = lemmas[:n_units]
     cursor = n_units
@@ -203,65 +210,104 @@ def rank_units(
         neg_index.append(list(range(q, q + len(code.negatives))))
         q += len(code.negatives)
         if pos_index[j] and pos_x is not None:
-            examples = pos_x[pos_index[j]]
-            proto = proto + settings.positive_weight * sparse.csr_matrix(examples.sum(axis=0))
+            # Rocchio with shrinkage: the codings' centroid joins the framework's words with a
+            # weight that grows with their number, so two noisy examples cannot drown the
+            # definition while fifty lead it.
+            n = len(pos_index[j])
+            centroid = normalize(sparse.csr_matrix(pos_x[pos_index[j]].mean(axis=0)))
+            field_part = normalize(proto) if proto.nnz else proto
+            weight = settings.positive_weight * n / (n + settings.evidence_shrinkage)
+            proto = field_part + weight * centroid
         prototypes.append(proto)
     proto_x = normalize(sparse.vstack(prototypes).tocsr())
+    proto_lemmas = [
+        " ".join(
+            [field_lemmas[j * n_fields + i] for i in range(len(field_names))]
+            + [pos_lemmas[i] for i in pos_index[j]]
+        )
+        for j in range(len(codes))
+    ]
     exclusion_x = field_x[[j * n_fields + len(field_names) for j in range(len(codes))]]
 
     report(0.5, "Comparing with the framework")
-    scores: dict[str, np.ndarray] = {}
-    proto_sim = (unit_x @ proto_x.T).toarray()
-    scores["prototype"] = proto_sim
-
-    # Latent semantic space: the project's co-occurrences relate words the framework never used.
-    latent_units = space.latent(unit_lemmas)
-    if latent_units is not None:
-        proto_lemmas = []
-        for j, code in enumerate(codes):
-            parts = [field_lemmas[j * n_fields + i] for i in range(len(field_names))]
-            parts += [pos_lemmas[i] for i in pos_index[j]]
-            proto_lemmas.append(" ".join(parts))
-        latent_protos = space.latent(proto_lemmas)
-        scores["lsa"] = latent_units @ latent_protos.T
-
-    # Nearest coded quote (falls back to the prototype for codes with no codings yet).
-    nearest = proto_sim.copy()
-    nearest_quote = np.full(proto_sim.shape, -1, dtype=int)
-    if pos_x is not None:
-        pos_sim = (unit_x @ pos_x.T).toarray()
-        for j in range(len(codes)):
-            if pos_index[j]:
-                block = pos_sim[:, pos_index[j]]
-                nearest[:, j] = block.max(axis=1)
-                nearest_quote[:, j] = np.array(pos_index[j])[block.argmax(axis=1)]
-        scores["nearest"] = nearest
-
-    # Classifier on codings, with the framework text as pseudo-examples of each code.
+    latent_protos = space.latent(proto_lemmas)
+    model = None
     if pos_x is not None and len(codes) > 1:
-        report(0.7, "Learning from your codings")
-        rows_x = [proto_x, pos_x]
+        # Classifier on codings, with the framework text as pseudo-examples of each code.
+        report(0.6, "Learning from your codings")
         labels = list(range(len(codes))) + [j for j in range(len(codes)) for _ in pos_index[j]]
-        train_x = sparse.vstack(rows_x).tocsr()
-        model = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
-        model.fit(train_x, labels)
-        decision = model.decision_function(unit_x)
-        if decision.ndim == 1:
-            decision = np.column_stack([-decision, decision])
-        full = np.zeros_like(proto_sim)
-        full[:, model.classes_] = decision
-        scores["classifier"] = full
+        model = LogisticRegression(C=settings.classifier_c, max_iter=2000, class_weight="balanced")
+        model.fit(sparse.vstack([proto_x, pos_x]).tocsr(), labels)
+
+    def score_rows(x: sparse.csr_matrix, lemma_rows: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        proto_sim = (x @ proto_x.T).toarray()
+        out["prototype"] = proto_sim
+        if latent_protos is not None:
+            # Latent space: the project's co-occurrences relate words the framework never used.
+            out["lsa"] = space.latent(lemma_rows) @ latent_protos.T
+        # Nearest coded quote (the prototype for codes with no codings yet).
+        nearest = proto_sim.copy()
+        nearest_quote = np.full(proto_sim.shape, -1, dtype=int)
+        if pos_x is not None:
+            pos_sim = (x @ pos_x.T).toarray()
+            for j in range(len(codes)):
+                if pos_index[j]:
+                    block = pos_sim[:, pos_index[j]]
+                    nearest[:, j] = block.max(axis=1)
+                    nearest_quote[:, j] = np.array(pos_index[j])[block.argmax(axis=1)]
+            # Codes without codings have no neighbour: neutral (the mean of the others) rather
+            # than the prototype score, whose scale differs from quote-to-quote similarity.
+            if settings.neutral_without_examples:
+                empty = [j for j in range(len(codes)) if not pos_index[j]]
+                full = [j for j in range(len(codes)) if pos_index[j]]
+                if empty and full:
+                    nearest = nearest.copy()
+                    nearest[:, empty] = nearest[:, full].mean(axis=1, keepdims=True)
+            out["nearest"] = nearest
+        if model is not None:
+            decision = model.decision_function(x)
+            if decision.ndim == 1:
+                decision = np.column_stack([-decision, decision])
+            full = np.zeros_like(proto_sim)
+            full[:, model.classes_] = decision
+            out["classifier"] = full
+        out["_nearest_quote"] = nearest_quote
+        return out
+
+    scores = score_rows(unit_x, unit_lemmas)
+    nearest, nearest_quote = scores.get("nearest", scores["prototype"]), scores["_nearest_quote"]
+    # Per-code baselines from the project's own text: a code whose prototype resembles
+    # everything (a long definition, common words) would otherwise win too often.
+    baseline: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if settings.code_centering and len(corpus) >= 5:
+        sample = corpus
+        if len(sample) > 2000:
+            picks = np.random.default_rng(0).choice(len(sample), size=2000, replace=False)
+            sample = [corpus[i] for i in sorted(picks)]
+        reference = score_rows(space.transform(sample), sample)
+        for name, matrix in reference.items():
+            if not name.startswith("_"):
+                std = matrix.std(axis=0, keepdims=True)
+                std[std < 1e-9] = 1.0
+                baseline[name] = (matrix.mean(axis=0, keepdims=True), std)
 
     evidence = len(positive_texts) / len(codes)
     shrink = evidence / (evidence + settings.evidence_shrinkage)
-    fused = np.zeros_like(proto_sim)
+    fused = np.zeros((len(unit_lemmas), len(codes)))
     for name, weight in settings.scorer_weights:
         if name in scores:
+            matrix = scores[name]
+            if name in baseline:
+                mean, std = baseline[name]
+                matrix = (matrix - settings.code_centering * mean) / (
+                    std if settings.code_scaling else 1.0
+                )
             factor = shrink if name in settings.learned_scorers else 1.0
-            fused += weight * factor * _zscore_rows(scores[name])
+            fused += weight * factor * _zscore_rows(matrix)
 
     # Rejected suggestions and exclusion criteria push the code down for look-alike units.
-    penalty = np.zeros_like(proto_sim)
+    penalty = np.zeros_like(fused)
     if neg_x is not None:
         neg_sim = (unit_x @ neg_x.T).toarray()
         for j in range(len(codes)):
@@ -274,12 +320,12 @@ def rank_units(
     report(0.9, "Explaining the suggestions")
 
     word_names = space.words.get_feature_names_out()
+    unit_words = space.words.transform(unit_lemmas).tocsr()
+    proto_words = space.words.transform(proto_lemmas).tocsr()
 
     def explain(unit: int, code: int) -> dict[str, Any]:
         """The words the unit shares with the code's prototype, and its nearest coded quote."""
-        unit_words = space.words.transform([unit_lemmas[unit]])
-        proto_words = space.words.transform([proto_lemmas_for(code)])
-        contrib = unit_words.multiply(proto_words).tocoo()
+        contrib = unit_words[unit].multiply(proto_words[code]).tocoo()
         pairs = sorted(zip(contrib.data, contrib.col, strict=True), reverse=True)[:6]
         words = [str(word_names[col]) for _, col in pairs]
         out: dict[str, Any] = {"words": words}
@@ -288,10 +334,5 @@ def rank_units(
             out["nearest_quote"] = positive_texts[index][:300]
             out["nearest_similarity"] = round(float(nearest[unit, code]), 3)
         return out
-
-    def proto_lemmas_for(code: int) -> str:
-        parts = [field_lemmas[code * n_fields + i] for i in range(len(field_names))]
-        parts += [pos_lemmas[i] for i in pos_index[code]]
-        return " ".join(parts)
 
     return Ranking(codes=codes, confidence=confidence, fused=fused, _explain=explain)
