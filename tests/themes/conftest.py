@@ -76,3 +76,12 @@ def framework(project):
 @pytest.fixture
 def transcript(project):
     return make_transcript(project)
+
+
+@pytest.fixture(autouse=True)
+def _run_on_commit(monkeypatch):
+    """Jobs are enqueued on commit, which never comes inside a test's transaction: run the
+    callbacks at once (Celery is eager), as a real commit would."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

@@ -5,7 +5,9 @@ from themes.engine.clustering import cluster_texts
 from themes.engine.nlp import analyse, pipeline
 
 CODES = [
-    CodeProfile(key="security", name="Data security", definition="hacking, breaches and cyber attacks"),
+    CodeProfile(
+        key="security", name="Data security", definition="hacking, breaches and cyber attacks"
+    ),
     CodeProfile(key="opt", name="Opting out", definition="how to opt out of data sharing"),
     CodeProfile(key="contact", name="Being contacted", definition="a letter or a phone call"),
 ]
@@ -28,7 +30,7 @@ def test_code_whose_definition_words_appear_in_the_unit_ranks_first():
     assert [ranking.top(i, 1)[0][0] for i in range(3)] == [0, 1, 2]
     for i in range(3):
         assert abs(ranking.confidence[i].sum() - 1) < 1e-6
-        assert 0 <= ranking.confidence[i].min() and ranking.confidence[i].max() <= 1
+        assert ranking.confidence[i].min() >= 0 and ranking.confidence[i].max() <= 1
 
 
 def test_explanation_names_shared_words_and_the_nearest_coded_quote():

@@ -70,12 +70,13 @@ def candidate_run_start(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _candidate(request: HttpRequest, candidate: CandidateTheme, error: str = "") -> HttpResponse:
+    project = candidate.project
     if request.htmx:
         candidate = _with_quotes(CandidateTheme.objects.filter(pk=candidate.pk)).get()
         context = {
             "c": candidate,
-            "project": candidate.project,
-            "membership": candidate.project.membership,  # type: ignore[attr-defined]
+            "project": project,
+            "membership": project.membership,  # type: ignore[attr-defined]
             "error": error,
         }
         return render(request, "themes/candidates.html#candidate", context)

@@ -119,7 +119,9 @@ def suggestion_accept(request: HttpRequest, project_id: int, suggestion_id: int)
         )
     except ValidationError as exc:
         return _row(request, suggestion, error=" ".join(exc.messages))
+    project = suggestion.project
     suggestion.refresh_from_db()
+    suggestion.project = project
     return _row(request, suggestion)
 
 
@@ -133,7 +135,9 @@ def suggestion_reject(request: HttpRequest, project_id: int, suggestion_id: int)
         services.suggestion_reject(suggestion=suggestion, user=request.user)
     except ValidationError as exc:
         return _row(request, suggestion, error=" ".join(exc.messages))
+    project = suggestion.project
     suggestion.refresh_from_db()
+    suggestion.project = project
     return _row(request, suggestion)
 
 
