@@ -21,10 +21,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FILLER = (
+FILLER_TEXT = (
     "I think that the thing is we were talking about it and you know it was really "
     "quite something when they told us about what happens next at the practice"
-).split()
+)
+FILLER = FILLER_TEXT.split()
 
 
 def _words(rng: random.Random, n: int) -> list[str]:
@@ -169,7 +170,8 @@ def main() -> None:
         label = "suggestion run" if kind == "suggest" else "clustering run"
         print(
             f"{label}: {args.turns} turns, {args.codes} codes, {args.runs} runs: "
-            f"median {statistics.median(times):.1f} s (min {min(times):.1f}, max {max(times):.1f}), "
+            f"median {statistics.median(times):.1f} s "
+            f"(min {min(times):.1f}, max {max(times):.1f}), "
             f"peak memory {max(peaks):.0f} MB; {extra}"
         )
 

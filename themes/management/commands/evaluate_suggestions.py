@@ -104,12 +104,13 @@ def _run(framework: list[FrameworkCode], coded: list[Quote], uncoded: list[Quote
         for j, confidence in ranked.ranking.top(index, len(ranked.codes)):
             code = key_to_code[ranked.codes[j].key]
             best[unit.turn_id][code] = max(best[unit.turn_id].get(code, 0.0), confidence)
-    gold, rankings = [], []
-    for turn_id, code in gold_by_turn.items():
+    gold: list[str] = []
+    rankings: list[list[str]] = []
+    for turn_id, gold_code in gold_by_turn.items():
         scores = best.get(turn_id, {})
-        order = sorted(codes, key=lambda c: -scores.get(c, -1.0))  # stable: framework order
-        gold.append(code)
-        rankings.append(order)
+        # A stable sort keeps framework order among equal scores.
+        rankings.append(sorted(codes, key=lambda c, s=scores: -s.get(c, -1.0)))  # type: ignore[misc]
+        gold.append(gold_code)
     return score(gold, rankings)
 
 
