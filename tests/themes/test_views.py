@@ -132,7 +132,7 @@ def test_starting_a_run_with_a_bad_threshold_says_so(client, coder, project, fra
         {"transcripts": [transcript.pk], "threshold": "7"},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#run-form"
     assert "less than or equal to 1" in response.content.decode()
     assert not Suggestion.objects.exists()
 
@@ -231,3 +231,10 @@ def test_suggestions_of_another_project_are_404(client, user, project, suggested
     login(client, user)
     url = reverse("suggestion_accept", args=[mine.pk, suggested.pk])
     assert client.post(url).status_code == 404
+
+
+def test_starting_a_run_without_transcripts_shows_the_form_again(client, coder, project, framework):
+    login(client, coder)
+    response = client.post(reverse("suggestion_run", args=[project.pk]), {"threshold": "0.3"})
+    assert response.status_code == 400
+    assert "Choose at least one transcript." in response.content.decode()

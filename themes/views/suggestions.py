@@ -70,12 +70,13 @@ def suggestion_run_start(request: HttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
     form = SuggestionRunForm(request.POST, project=project)
     if not form.is_valid():
-        context = {"project": project, "run_form": form}
-        status = 400 if request.htmx else 200
-        template = "themes/suggestions.html#run_form" if request.htmx else "themes/suggestions.html"
-        if not request.htmx:
-            context.update(_queue_context(request.GET, project))
-        return render(request, template, context, status=status)
+        if request.htmx:  # show the errors in the form itself, not in the progress area
+            context = {"project": project, "run_form": form}
+            response = render(request, "themes/suggestions.html#run_form", context)
+            response["HX-Retarget"], response["HX-Reswap"] = "#run-form", "outerHTML"
+            return response
+        context = {**_queue_context(request.GET, project), "run_form": form}
+        return render(request, "themes/suggestions.html", context, status=400)
     job = services.suggestion_run_start(
         project=project,
         user=request.user,

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from coding.models import Code, Coding
 from themes.evaluation import (
@@ -130,6 +131,12 @@ class Command(BaseCommand):
             raise CommandError("--k must be 0 or more.")
         if options["repeats"] < 1:
             raise CommandError("--repeats must be at least 1.")
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                "The database is not migrated: run `python manage.py migrate` first "
+                "(the evaluation writes nothing to it; it rolls back what it creates)."
+            )
         try:
             framework = read_framework(options["framework"])
             quotes = read_gold(options["gold"], framework)
