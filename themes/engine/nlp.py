@@ -58,8 +58,9 @@ def _build() -> Any:
     return nlp
 
 
-# Lookup lemmas that read wrongly to analysts ("data" is a mass noun in this field).
-LEMMA_OVERRIDES = {"data": "data", "datum": "data"}
+# Lookup lemmas that read wrongly to analysts when shown as reasons ("data" is a mass noun in
+# this field). Display only: the features keep spaCy's lemma.
+DISPLAY_LEMMAS = {"datum": "data"}
 
 
 def _lookup_table(nlp: Any) -> Any:
@@ -95,12 +96,9 @@ def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256)
     out: list[Analysed] = []
     for doc in nlp.pipe((text or "" for text in texts), batch_size=batch_size):
         lemmas = [
-            LEMMA_OVERRIDES.get(token.lower_)
-            or (
-                lookup.get(token.lower_, token.lower_)
-                if lookup is not None
-                else (token.lemma_ or token.text).lower()
-            )
+            lookup.get(token.lower_, token.lower_)
+            if lookup is not None
+            else (token.lemma_ or token.text).lower()
             for token in doc
             if token.is_alpha and not token.is_stop and len(token.text) > 1
         ]

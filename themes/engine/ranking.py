@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from .nlp import analyse
+from .nlp import DISPLAY_LEMMAS, analyse
 
 Progress = Callable[[float, str], None]
 
@@ -327,7 +327,9 @@ def rank_units(
         """The words the unit shares with the code's prototype, and its nearest coded quote."""
         contrib = unit_words[unit].multiply(proto_words[code]).tocoo()
         pairs = sorted(zip(contrib.data, contrib.col, strict=True), reverse=True)[:6]
-        words = [str(word_names[col]) for _, col in pairs]
+        words = list(
+            dict.fromkeys(DISPLAY_LEMMAS.get(w, w) for w in (word_names[c] for _, c in pairs))
+        )
         out: dict[str, Any] = {"words": words}
         index = int(nearest_quote[unit, code])
         if index >= 0:
