@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from coding.models import Code
@@ -17,8 +19,9 @@ class TranscriptChoiceForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["transcripts"].queryset = Transcript.objects.filter(project=project)
-        self.fields["transcripts"].initial = list(self.fields["transcripts"].queryset)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["transcripts"])
+        field.queryset = Transcript.objects.filter(project=project)
+        field.initial = list(field.queryset)
 
 
 class SuggestionRunForm(TranscriptChoiceForm):
@@ -44,8 +47,12 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].queryset = Code.objects.filter(project=project)
-        self.fields["transcript"].queryset = Transcript.objects.filter(project=project)
+        cast(forms.ModelChoiceField, self.fields["code"]).queryset = Code.objects.filter(
+            project=project
+        )
+        cast(
+            forms.ModelChoiceField, self.fields["transcript"]
+        ).queryset = Transcript.objects.filter(project=project)
 
 
 class BulkAcceptForm(forms.Form):
@@ -55,8 +62,12 @@ class BulkAcceptForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].queryset = Code.objects.filter(project=project)
-        self.fields["transcript"].queryset = Transcript.objects.filter(project=project)
+        cast(forms.ModelChoiceField, self.fields["code"]).queryset = Code.objects.filter(
+            project=project
+        )
+        cast(
+            forms.ModelChoiceField, self.fields["transcript"]
+        ).queryset = Transcript.objects.filter(project=project)
 
 
 class AcceptForm(forms.Form):

@@ -54,10 +54,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _turn_spans(transcript: Transcript) -> list[tuple[int | None, int, int]]:
-    turns = [(t.pk, t.start, t.end) for t in transcript.turns.all() if not t.is_facilitator]
+    turns: list[tuple[int | None, int, int]] = [
+        (t.pk, t.start, t.end) for t in transcript.turns.all() if not t.is_facilitator
+    ]
     if turns or transcript.turns.exists():
         return turns
-    spans, offset = [], 0  # no turns: paragraphs separated by blank lines
+    spans: list[tuple[int | None, int, int]] = []
+    offset = 0  # no turns: paragraphs separated by blank lines
     for block in transcript.text.split("\n\n"):
         spans.append((None, offset, offset + len(block)))
         offset += len(block) + 2

@@ -100,7 +100,7 @@ def _run(framework: list[FrameworkCode], coded: list[Quote], uncoded: list[Quote
     ranked = suggestions_rank(project=project, transcripts=[transcript])
     key_to_code = {code.pk: key for key, code in codes.items()}
     # A long quote may be split into several units: a code's score for the quote is its best.
-    best: dict[int, dict[str, float]] = defaultdict(dict)
+    best: dict[int | None, dict[str, float]] = defaultdict(dict)
     for index, unit in enumerate(ranked.units):
         for j, confidence in ranked.ranking.top(index, len(ranked.codes)):
             code = key_to_code[ranked.codes[j].key]
