@@ -1,0 +1,142 @@
+"""Inductive candidate themes: cluster passages no code covers.
+
+Lemma TF-IDF (word 1-2 grams) reduced with LSA (TruncatedSVD), then k-means on the normalised
+latent vectors with k chosen automatically by the silhouette score on a sample. Each cluster is
+labelled by the terms (and noun chunks, when the spaCy pipeline has a parser) that are most
+over-represented in it compared with the whole material; its quotes are ordered by closeness to
+the centroid, so the first are the most representative.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+
+from .nlp import analyse
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Cluster:
+    label: str
+    key_phrases: list[str]
+    members: list[tuple[int, float]]  # (index into texts, similarity to the centroid), best first
+    cohesion: float
+
+
+def cluster_texts(
+    texts: Sequence[str],
+    *,
+    max_k: int = 12,
+    min_size: int = 3,
+    progress: Progress | None = None,
+    seed: int = 0,
+) -> list[Cluster]:
+    report = progress or (lambda fraction, message: None)
+    report(0.05, "Reading the text")
+    analysed = analyse(list(texts))
+    lemma_texts = [item.lemma_text for item in analysed]
+    usable = [i for i, text in enumerate(lemma_texts) if len(text.split()) >= 2]
+    if len(usable) < 2 * min_size:
+        return []
+    docs = [lemma_texts[i] for i in usable]
+    vectorizer = TfidfVectorizer(
+        token_pattern=r"\S+",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=2 if len(docs) >= 50 else 1,
+        max_df=0.5 if len(docs) >= 20 else 1.0,
+    )
+    try:
+        tfidf = vectorizer.fit_transform(docs)
+    except ValueError:  # no term survives the document-frequency limits
+        return []
+    report(0.3, "Finding the main dimensions")
+    n_components = min(100, tfidf.shape[0] - 1, tfidf.shape[1] - 1)
+    if n_components >= 2:
+        latent = TruncatedSVD(n_components=n_components, random_state=seed).fit_transform(tfidf)
+    else:
+        latent = tfidf.toarray()
+    latent = normalize(latent)
+
+    report(0.45, "Choosing the number of themes")
+    distinct = len({tuple(np.round(row, 6)) for row in latent})
+    upper = min(max_k, len(docs) // min_size, distinct)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    sample = min(len(docs), 2000)
+    for k in range(2, max(upper, 2) + 1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # duplicate passages
+            model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(latent)
+        if len(set(model.labels_)) < 2:
+            continue
+        quality = silhouette_score(
+            latent, model.labels_, sample_size=sample, random_state=seed, metric="cosine"
+        )
+        if best is None or quality > best[0]:
+            best = (quality, model.labels_, model.cluster_centers_)
+        report(0.45 + 0.4 * (k - 1) / max(upper - 1, 1), f"Tried {k} themes")
+    if best is None:
+        return []
+    _, labels, centres = best
+
+    report(0.9, "Naming the candidate themes")
+    terms = vectorizer.get_feature_names_out()
+    overall = np.asarray(tfidf.mean(axis=0)).ravel()
+    clusters: list[Cluster] = []
+    for label in sorted(set(labels.tolist())):
+        rows = np.flatnonzero(labels == label)
+        if len(rows) < min_size:
+            continue
+        inside = np.asarray(tfidf[rows].mean(axis=0)).ravel()
+        lift = inside - overall
+        top = [str(terms[i]) for i in np.argsort(-lift)[:8] if lift[i] > 0]
+        chunks = Counter(
+            chunk
+            for row in rows
+            for chunk in analysed[usable[row]].noun_chunks
+            if len(chunk.split()) >= 1
+        )
+        phrases = _dedupe([chunk for chunk, count in chunks.most_common(3) if count >= 2] + top)
+        centre = normalize(centres[label].reshape(1, -1))[0]
+        similarity = latent[rows] @ centre
+        order = np.argsort(-similarity)
+        members = [(usable[int(rows[i])], float(similarity[i])) for i in order]
+        clusters.append(
+            Cluster(
+                label=" / ".join(phrases[:3]) or "unnamed",
+                key_phrases=phrases[:8],
+                members=members,
+                cohesion=float(similarity.mean()),
+            )
+        )
+    clusters.sort(key=lambda cluster: -len(cluster.members))
+    return clusters
+
+
+def _dedupe(phrases: list[str]) -> list[str]:
+    """One phrase per idea: "cold meal" replaces an earlier "cold", and "meal" after it is
+    dropped."""
+    kept: list[str] = []
+    for phrase in phrases:
+        words = set(phrase.split())
+        if any(words <= set(other.split()) for other in kept):
+            continue
+        wider = [i for i, other in enumerate(kept) if set(other.split()) < words]
+        if wider:
+            kept[wider[0]] = phrase
+            kept = [other for i, other in enumerate(kept) if i not in wider[1:]]
+        else:
+            kept.append(phrase)
+    return kept

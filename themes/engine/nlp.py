@@ -1,0 +1,115 @@
+"""spaCy preprocessing, loaded lazily once per process (in the worker, never on a page load).
+
+The default pipeline is ``spacy.blank("en")`` with a sentencizer and the lookup lemmatizer whose
+tables come from the ``spacy-lookups-data`` package: no model download. When a full English
+pipeline (``en_core_web_sm`` or larger) is installed, it is used instead, which adds noun chunks
+for the labels of candidate themes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+FULL_PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm")
+
+_lock = threading.Lock()
+_nlp: Any = None
+
+
+def pipeline() -> Any:
+    """The process-wide spaCy pipeline, built on first use."""
+    global _nlp
+    if _nlp is None:
+        with _lock:
+            if _nlp is None:
+                _nlp = _build()
+    return _nlp
+
+
+def has_parser() -> bool:
+    return "parser" in pipeline().pipe_names
+
+
+def _build() -> Any:
+    import spacy
+
+    for name in FULL_PIPELINES:
+        try:
+            nlp = spacy.load(name, exclude=["ner"])
+        except OSError:
+            continue
+        logger.info("theme engine uses the spaCy pipeline %s", name)
+        return nlp
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    spacy_logger = logging.getLogger("spacy")
+    level = spacy_logger.level
+    spacy_logger.setLevel(logging.WARNING)  # initialize() logs its progress at INFO
+    try:
+        nlp.initialize()
+    finally:
+        spacy_logger.setLevel(level)
+    return nlp
+
+
+# Lookup lemmas that read wrongly to analysts when shown as reasons ("data" is a mass noun in
+# this field). Display only: the features keep spaCy's lemma.
+DISPLAY_LEMMAS = {"datum": "data"}
+
+
+def _lookup_table(nlp: Any) -> Any:
+    """The lookup lemmatizer's table, queried with the lower-case form ("Hacking" -> "hack");
+    None for a trained pipeline, whose rule lemmatizer uses the part of speech instead."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if getattr(lemmatizer, "mode", "") != "lookup":
+        return None
+    return lemmatizer.lookups.get_table("lemma_lookup")
+
+
+@dataclass
+class Analysed:
+    """What the engine needs from one text: content lemmas, sentence spans, noun phrases."""
+
+    lemmas: list[str]
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    noun_chunks: list[str] = field(default_factory=list)
+
+    @property
+    def lemma_text(self) -> str:
+        return " ".join(self.lemmas)
+
+
+def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256) -> list[Analysed]:
+    """Lemmatise ``texts``: lower-case lemmas of content words (no stop words, punctuation or
+    numbers). With ``sentences``, also the sentence spans as code-point offsets into each text."""
+    nlp = pipeline()
+    with_chunks = "parser" in nlp.pipe_names
+    lookup = _lookup_table(nlp)
+    out: list[Analysed] = []
+    for doc in nlp.pipe((text or "" for text in texts), batch_size=batch_size):
+        lemmas = [
+            lookup.get(token.lower_, token.lower_)
+            if lookup is not None
+            else (token.lemma_ or token.text).lower()
+            for token in doc
+            if token.is_alpha and not token.is_stop and len(token.text) > 1
+        ]
+        item = Analysed(lemmas=lemmas)
+        if sentences:
+            item.sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
+        if with_chunks:
+            item.noun_chunks = [
+                " ".join(t.lemma_.lower() for t in chunk if not t.is_stop and t.is_alpha)
+                for chunk in doc.noun_chunks
+            ]
+            item.noun_chunks = [chunk for chunk in item.noun_chunks if chunk]
+        out.append(item)
+    return out

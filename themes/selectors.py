@@ -1,0 +1,92 @@
+"""Reads of suggestions and candidate themes, scoped through ``project_get_for_user``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from coding.models import Code
+from transcripts.models import Job, Project
+from transcripts.selectors import project_get_for_user
+
+from .models import CandidateTheme, Suggestion, SuggestionRun
+
+
+def suggestion_get_for_user(
+    *, user: Any, project_id: int, suggestion_id: int, write: bool = False
+) -> Suggestion:
+    project = project_get_for_user(user=user, project_id=project_id, write=write)
+    suggestion = (
+        Suggestion.objects.select_related("code", "transcript")
+        .filter(project=project, pk=suggestion_id)
+        .first()
+    )
+    if suggestion is None:
+        raise Http404("No such suggestion.")
+    suggestion.project = project
+    return suggestion
+
+
+def candidate_get_for_user(
+    *, user: Any, project_id: int, candidate_id: int, write: bool = False
+) -> CandidateTheme:
+    project = project_get_for_user(user=user, project_id=project_id, write=write)
+    candidate = CandidateTheme.objects.filter(project=project, pk=candidate_id).first()
+    if candidate is None:
+        raise Http404("No such candidate theme.")
+    candidate.project = project
+    return candidate
+
+
+def suggestion_queue(
+    *,
+    project: Project,
+    min_confidence: float = 0.0,
+    code_id: int | None = None,
+    transcript_id: int | None = None,
+) -> QuerySet[Suggestion]:
+    """Pending suggestions at or above ``min_confidence``, most confident first."""
+    queue = Suggestion.objects.filter(
+        project=project, status=Suggestion.Status.PENDING, confidence__gte=min_confidence
+    ).select_related("code", "transcript")
+    if code_id is not None:
+        queue = queue.filter(code_id=code_id)
+    if transcript_id is not None:
+        queue = queue.filter(transcript_id=transcript_id)
+    return queue.order_by("-confidence", "transcript__order", "start", "id")
+
+
+def suggestion_counts_by_code(
+    *, project: Project, min_confidence: float = 0.0, transcript_id: int | None = None
+) -> QuerySet[Code]:
+    """Every code of the framework with its number of pending suggestions (the queue per code)."""
+    pending = Q(
+        suggestions__status=Suggestion.Status.PENDING,
+        suggestions__confidence__gte=min_confidence,
+    )
+    if transcript_id is not None:
+        pending &= Q(suggestions__transcript_id=transcript_id)
+    return (
+        Code.objects.filter(project=project)
+        .annotate(pending=Count("suggestions", filter=pending))
+        .order_by("order", "name", "id")
+    )
+
+
+def run_latest(*, project: Project, kind: str) -> Job | None:
+    run = (
+        SuggestionRun.objects.filter(project=project, kind=kind)
+        .select_related("job")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return run.job if run is not None else None
+
+
+def candidate_list(*, project: Project, status: str | None = None) -> QuerySet[CandidateTheme]:
+    candidates = CandidateTheme.objects.filter(project=project).select_related("code")
+    if status:
+        candidates = candidates.filter(status=status)
+    return candidates.order_by("status", "-size", "id")
