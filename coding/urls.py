@@ -15,6 +15,11 @@ urlpatterns = [
         name="coding_screen",
     ),
     path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/code/turns/",
+        screen.coding_turns,
+        name="coding_turns",
+    ),
+    path(
         "projects/<int:project_id>/transcripts/<int:transcript_id>/code/panel/",
         screen.coding_panel,
         name="coding_panel",

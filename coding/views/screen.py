@@ -265,3 +265,28 @@ def _first_error(form: Any) -> str:
     for errors in form.errors.values():
         return " ".join(errors)
     return "The request was not understood."
+
+
+@require_GET
+@login_required
+def coding_turns(request: HtmxHttpRequest, project_id: int, transcript_id: int) -> HttpResponse:
+    """The turns touching ``[start, end)``, as out-of-band swaps: how the screen refreshes its
+    highlights when a coding is made elsewhere on the page (e.g. an accepted suggestion)."""
+    transcript = transcript_get_for_user(
+        user=request.user, project_id=project_id, transcript_id=transcript_id
+    )
+    try:
+        start, end = int(request.GET["start"]), int(request.GET["end"])
+    except (KeyError, ValueError):
+        return HttpResponse("start and end must be whole numbers.", status=400)
+    context = _context(request, transcript)
+    turns = screen.screen_turns(
+        transcript=transcript,
+        coder_view=context["coder_view"],
+        codes=context["codes"],
+        user=request.user,
+        turn_url_prefix=_turn_url_prefix(transcript) if context["can_code"] else "",
+        start=start,
+        end=max(end, start + 1),
+    )
+    return HttpResponse("".join(row.html(oob=True) for row in turns))

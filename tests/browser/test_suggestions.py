@@ -43,3 +43,33 @@ def test_analyst_runs_suggestions_accepts_one_and_rejects_one(page, user, projec
     page.reload()  # the accepted passage is coded now: it has left the queue
     assert page.locator(f"#suggestion-{first_id}").count() == 0
     screenshot(page, "suggestions-reviewed")
+
+
+def test_accepting_a_suggestion_on_the_coding_screen_highlights_it_without_reloading(
+    page, user, project
+):
+    code = make_framework(project)[0]
+    transcript = make_transcript(project)
+    turn = transcript.turns.order_by("order")[1]
+    suggestion = Suggestion.objects.create(
+        project=project,
+        transcript=transcript,
+        code=code,
+        start=turn.start,
+        end=turn.end,
+        text=transcript.text[turn.start : turn.end],
+        confidence=0.9,
+    )
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/transcripts/{transcript.pk}/code/")
+    page.evaluate("window.notReloaded = true")
+    card = page.locator(f"#suggestions-panel #suggestion-{suggestion.pk}")
+    card.get_by_role("button", name="Accept").click()
+    page.locator(f'#suggestion-{suggestion.pk}[data-status="accepted"]').wait_for()
+
+    coding = Coding.objects.get(transcript=transcript, code=code)
+    page.locator(f"#coding-{coding.pk}").wait_for()  # the turn's margin bar, swapped in
+    segment = page.locator(f'.turn-text[data-start="{turn.start}"] .seg[data-codings]')
+    assert str(coding.pk) in segment.first.get_attribute("data-codings").split()
+    assert page.evaluate("window.notReloaded") is True
+    screenshot(page, "coding_screen_suggestions")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -126,7 +127,11 @@ def suggestion_accept(
     project = suggestion.project
     suggestion.refresh_from_db()
     suggestion.project = project
-    return _row(request, suggestion)
+    response = _row(request, suggestion)
+    if request.htmx:  # the coding screen re-renders the turns the new coding touched
+        changed = {"start": suggestion.start, "end": suggestion.end}
+        response["HX-Trigger"] = json.dumps({"codingsChanged": changed})
+    return response
 
 
 @require_POST
@@ -144,7 +149,11 @@ def suggestion_reject(
     project = suggestion.project
     suggestion.refresh_from_db()
     suggestion.project = project
-    return _row(request, suggestion)
+    response = _row(request, suggestion)
+    if request.htmx:  # the coding screen re-renders the turns the new coding touched
+        changed = {"start": suggestion.start, "end": suggestion.end}
+        response["HX-Trigger"] = json.dumps({"codingsChanged": changed})
+    return response
 
 
 @require_POST

@@ -19,6 +19,17 @@
   const previewIdle = preview ? preview.innerHTML : "";
   let selection = null; // {start, end, text} in code points
 
+  // A coding made elsewhere on the page (an accepted suggestion) announces its span with the
+  // codingsChanged event (an HX-Trigger header); re-render the turns it touched.
+  document.body.addEventListener("codingsChanged", function (event) {
+    const detail = event.detail || {};
+    if (detail.start === undefined || !window.htmx) return;
+    const params = new URLSearchParams({
+      start: detail.start, end: detail.end, coder: screen.dataset.coder || "",
+    });
+    window.htmx.ajax("GET", screen.dataset.turnsUrl + "?" + params, { swap: "none" });
+  });
+
   function codePoints(text) {
     return Array.from(text).length;
   }
