@@ -267,6 +267,7 @@ def qdpx_import(
                         end=turn["end"],
                         speaker_label=turn.get("speaker_label", ""),
                         is_facilitator=turn.get("is_facilitator", False),
+                        timestamp_start_ms=turn.get("timestamp_start_ms"),
                     )
                     for order, turn in enumerate(turns_for_imported_text(source.text))
                 ],

@@ -115,23 +115,20 @@ def canonical_text(raw: str) -> tuple[str, OffsetMap]:
     )
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of each paragraph (lines separated by blank lines), trimmed."""
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for block in text.split("\n\n"):
-        stripped = block.strip()
-        if stripped:
-            start = position + (len(block) - len(block.lstrip()))
-            spans.append((start, start + len(stripped)))
-        position += len(block) + 2
-    return spans
-
-
 def turns_for_imported_text(text: str) -> list[dict]:
-    """Speaker turns for a text that arrived without them: one turn per paragraph, no speaker.
+    """Speaker turns for a text that arrived without them, found by the transcripts app's
+    speaker detection (``Name:``, ``[00:01:02] P3:``, ``Moderator:`` ...); a text with no
+    speaker labels gets one unattributed turn per paragraph."""
+    from transcripts.importers.speakers import detect_turns, is_facilitator_label
 
-    The transcripts app's speaker detection (``transcripts/importers/``) can replace this: it
-    must return dicts with ``start``, ``end`` and optionally ``speaker_label`` and
-    ``is_facilitator``, in text order."""
-    return [{"start": start, "end": end} for start, end in paragraph_spans(text)]
+    turns, _warnings = detect_turns(text)
+    return [
+        {
+            "start": turn.start,
+            "end": turn.end,
+            "speaker_label": turn.speaker,
+            "is_facilitator": bool(turn.speaker) and is_facilitator_label(turn.speaker),
+            "timestamp_start_ms": turn.timestamp_start_ms,
+        }
+        for turn in turns
+    ]

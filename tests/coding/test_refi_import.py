@@ -94,6 +94,20 @@ def test_inline_text_content_is_imported_with_paragraph_turns(user):
     assert AuditEvent.objects.filter(action="import", object_type="coding").count() == 1
 
 
+def test_imported_text_with_speaker_labels_gets_speaker_turns(user):
+    text = "Moderator: How do you feel?\n\nP3: Definitely letter.\nA letter, not a call."
+    source = (
+        f'<TextSource guid="{S1}" name="FG3"><PlainTextContent>{text}</PlainTextContent>'
+        "</TextSource>"
+    )
+    run(user, make_qdpx(qde(source=source)))
+    turns = list(Project.objects.get().transcripts.get().turns.order_by("order"))
+    assert [(t.speaker_label, t.is_facilitator, t.text) for t in turns] == [
+        ("Moderator", True, "How do you feel?"),
+        ("P3", False, "Definitely letter.\nA letter, not a call."),
+    ]
+
+
 def test_the_importing_user_is_matched_by_name_and_owns_the_project(user):
     user.first_name = "Ana"
     user.save()
