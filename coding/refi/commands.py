@@ -5,28 +5,16 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from transcripts.management.lookup import project_find, user_find
 from transcripts.models import Project, Role
 
-
-def project_lookup(value: str) -> Project:
-    """A project by id, or by its exact name when that is unambiguous."""
-    if value.isdigit() and Project.objects.filter(pk=int(value)).exists():
-        return Project.objects.get(pk=int(value))
-    matches = list(Project.objects.filter(name=value)[:2])
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise CommandError(f"Several projects are called {value!r}: give its id.")
-    raise CommandError(f"No project {value!r} (give its id or exact name).")
+project_lookup = project_find
 
 
 def user_lookup(username: str | None, project: Project | None = None):
     User = get_user_model()
     if username:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user called {username!r}.")
-        return user
+        return user_find(username)
     if project is not None:
         owner = project.memberships.filter(role=Role.OWNER).select_related("user").first()
         if owner:

@@ -64,7 +64,7 @@ def test_no_participants_keeps_labels_without_creating_participants(tmp_path):
 
 def test_unknown_project_path_or_user_is_an_error(tmp_path):
     project = ProjectFactory()
-    with pytest.raises(CommandError, match="no project 'Nope'"):
+    with pytest.raises(CommandError, match="No project 'Nope'"):
         run("Nope", str(tmp_path))
     with pytest.raises(CommandError, match="does not exist"):
         run(str(project.pk), str(tmp_path / "missing"))

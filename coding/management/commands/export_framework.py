@@ -5,8 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from coding.framework_csv import framework_csv_text, framework_export_csv
-
-from ._project import project_find
+from transcripts.management.lookup import project_find
 
 
 class Command(BaseCommand):

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from coding.framework_csv import framework_import_csv
-
-from ._project import project_find, user_find
+from transcripts.management.lookup import project_find, user_find
 
 
 class Command(BaseCommand):

@@ -22,6 +22,7 @@ from coding.selectors import code_path, code_tree_flat
 from themes.exports.forms import ExportForm
 from themes.exports.quotes import quotes_csv_chunks
 from themes.exports.services import export_write
+from transcripts.management.lookup import project_find
 from transcripts.models import Attribute, Project
 
 FORMATS = {
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        project = find_project(options["project"])
+        project = project_find(options["project"])
         kind, fmt = options["kind"], options["fmt"]
         if fmt not in FORMATS[kind]:
             raise CommandError(
@@ -121,20 +122,6 @@ class Command(BaseCommand):
             path = Path(folder) / "export"
             export_write(project=project, export=export, form=form, path=path)
             sys.stdout.write(path.read_text(encoding="utf-8"))
-
-
-def find_project(value: str) -> Project:
-    project = None
-    if value.isdigit():
-        project = Project.objects.filter(pk=int(value)).first()
-    if project is None:
-        matches = list(Project.objects.filter(name=value)[:2])
-        if len(matches) > 1:
-            raise CommandError(f"Several projects are called {value!r}; give its id.")
-        project = matches[0] if matches else None
-    if project is None:
-        raise CommandError(f"No project {value!r} (give its id or exact name).")
-    return project
 
 
 def form_data(project: Project, options) -> QueryDict:

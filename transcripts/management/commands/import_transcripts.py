@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from transcripts import batches
-from transcripts.models import ImportItem, Project, Transcript
+from transcripts.management.lookup import project_find
+from transcripts.models import ImportItem, Transcript
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, project: str, path: str, **options):
-        target = self._project(project)
+        target = project_find(project)
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
@@ -96,19 +97,6 @@ class Command(BaseCommand):
             f"Imported {counts['imported']}, skipped {counts['duplicates']} duplicate(s), "
             f"{counts['failed']} failed."
         )
-
-    def _project(self, value: str) -> Project:
-        project = None
-        if value.isdigit():
-            project = Project.objects.filter(pk=int(value)).first()
-        if project is None:
-            matches = list(Project.objects.filter(name=value)[:2])
-            if len(matches) > 1:
-                raise CommandError(f"Several projects are called {value!r}; give its id.")
-            project = matches[0] if matches else None
-        if project is None:
-            raise CommandError(f"There is no project {value!r}.")
-        return project
 
     def _files(self, source: Path) -> list[Path]:
         if source.is_file():

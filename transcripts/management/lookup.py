@@ -1,6 +1,8 @@
-"""Finding the project a framework command works on (by id or exact name)."""
+"""How every management command finds the project and user it is told about."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
@@ -9,9 +11,9 @@ from transcripts.models import Project
 
 
 def project_find(value: str) -> Project:
-    if value.isdigit():
-        project = Project.objects.filter(pk=int(value)).first()
-    else:
+    """A project by id, or by its exact name when no other project has that name."""
+    project = Project.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    if project is None:
         matches = list(Project.objects.filter(name=value)[:2])
         if len(matches) > 1:
             raise CommandError(f"Several projects are called {value!r}: give the project id.")
@@ -21,10 +23,11 @@ def project_find(value: str) -> Project:
     return project
 
 
-def user_find(username: str | None):
+def user_find(username: str | None) -> Any:
+    """The user called ``username``; None when no name was given."""
     if not username:
         return None
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise CommandError(f"No user {username!r}.")
+        raise CommandError(f"There is no user called {username!r}.")
     return user
