@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -110,3 +114,31 @@ def test_command_names_missing_framework_columns(db, files):
     framework.write_text("code,title\nsecurity,Security\n")
     with pytest.raises(CommandError, match="missing definition, name"):
         call_command("evaluate_suggestions", "--gold", str(gold), "--framework", str(framework))
+
+
+def test_command_runs_on_a_fresh_checkout_without_a_migrated_database(files, tmp_path):
+    framework, gold = files
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    env["FG_VAR_DIR"] = str(tmp_path / "fresh")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "evaluate_suggestions",
+            "--gold",
+            str(gold),
+            "--framework",
+            str(framework),
+            "--k",
+            "1",
+            "--repeats",
+            "2",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "top-1 " in result.stdout and "macro-F1 " in result.stdout

@@ -131,17 +131,27 @@ class Command(BaseCommand):
             raise CommandError("--k must be 0 or more.")
         if options["repeats"] < 1:
             raise CommandError("--repeats must be at least 1.")
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            raise CommandError(
-                "The database is not migrated: run `python manage.py migrate` first "
-                "(the evaluation writes nothing to it; it rolls back what it creates)."
-            )
         try:
             framework = read_framework(options["framework"])
             quotes = read_gold(options["gold"], framework)
         except EvaluationInputError as exc:
             raise CommandError(str(exc)) from exc
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            # No migrated database here (a fresh checkout): evaluate in a throwaway one
+            # (in memory for SQLite), created and removed by this command.
+            original_name = connection.settings_dict["NAME"]
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            try:
+                self.evaluate(framework, quotes, options)
+            finally:
+                connection.creation.destroy_test_db(original_name, verbosity=0)
+        else:
+            self.evaluate(framework, quotes, options)
+
+    def evaluate(
+        self, framework: list[FrameworkCode], quotes: list[Quote], options: dict[str, Any]
+    ) -> None:
         runs = []
         for repeat in range(options["repeats"]):
             runs.append(
