@@ -179,3 +179,6 @@ FG_MAX_ZIP_TOTAL_BYTES = env_int("FG_MAX_ZIP_TOTAL_BYTES", 500 * 1024 * 1024)
 FG_MAX_ZIP_RATIO = env_int("FG_MAX_ZIP_RATIO", 100)
 # The import review posts about ten fields per file plus four per speaker label.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = DATA_UPLOAD_MAX_NUMBER_FILES * 10 + 2000
+
+# Background exports: their stored files are deleted this many hours after they finish.
+FG_EXPORT_RETENTION_HOURS = env_int("FG_EXPORT_RETENTION_HOURS", 24)

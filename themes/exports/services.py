@@ -4,9 +4,11 @@ background export jobs that write a file to media storage."""
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -131,7 +133,32 @@ def export_job_start(*, project: Project, user: Any, export: str, form: ExportFo
     from .tasks import export_task
 
     job_enqueue(job=job, task=export_task)
+    export_files_expire(project=project)
     return job
+
+
+def export_files_expire(*, project: Project | None = None, hours: int | None = None) -> int:
+    """Delete the stored files of background exports finished more than ``hours`` ago
+    (``FG_EXPORT_RETENTION_HOURS``): exports hold participants' words, so they do not linger.
+    The job stays listed, marked as expired. Returns how many files were deleted."""
+    hours = settings.FG_EXPORT_RETENTION_HOURS if hours is None else hours
+    jobs = Job.objects.filter(
+        kind=JOB_KIND, finished_at__lt=timezone.now() - timedelta(hours=hours)
+    ).exclude(result__file=None)
+    if project is not None:
+        jobs = jobs.filter(project=project)
+    deleted = 0
+    for job in jobs.only("id", "result"):
+        stored = job.result.get("file")
+        if not stored:
+            continue
+        default_storage.delete(stored)
+        Job.objects.filter(pk=job.pk).update(
+            result={key: value for key, value in job.result.items() if key != "file"}
+            | {"expired": True}
+        )
+        deleted += 1
+    return deleted
 
 
 def export_write(

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
@@ -391,3 +395,24 @@ def test_pages_of_a_project_with_nothing_coded_say_so(client, project, user):
          "Participant", "Turn", "Timestamp", "Start", "End", "Coder", "Memo", "Origin",
          "Coded at"]
     ]  # fmt: skip
+
+
+def test_background_export_files_are_deleted_after_the_retention_period(
+    client, study, user, django_capture_on_commit_callbacks
+):
+    login(client, user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("export_job_start", study.project), {"export": "quotes_csv"})
+    job = Job.objects.get(kind="export")
+    stored = job.result["file"]
+    assert default_storage.exists(stored)
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=25))
+
+    call_command("expire_exports")
+
+    job.refresh_from_db()
+    assert not default_storage.exists(stored)
+    assert job.result.get("expired") is True and "file" not in job.result
+    assert client.get(url("export_download", study.project, job_id=job.pk)).status_code == 404
+    poll = client.get(url("export_job", study.project, job_id=job.pk)).content.decode()
+    assert "deleted after the retention period" in poll
