@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from .models import Membership, Project, Role
@@ -51,3 +52,34 @@ def _ensure_an_owner_remains(project: Project, membership: Membership, new_role:
     others = project.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk)
     if not others.select_for_update().exists():
         raise ValidationError("A project must keep at least one owner.")
+
+
+@transaction.atomic
+def project_delete(*, project: Project, confirm_name: str) -> None:
+    """Delete a project with everything in it, including the uploaded originals and export
+    files in storage (participants were promised anonymity: nothing is left behind)."""
+    if confirm_name.strip() != project.name:
+        raise ValidationError({"confirm_name": "Type the project's name exactly to delete it."})
+    from .models import ImportItem, Job, Transcript
+
+    stored = [
+        *Transcript.objects.filter(project=project)
+        .exclude(original_file="")
+        .values_list("original_file", flat=True),
+        *ImportItem.objects.filter(batch__project=project)
+        .exclude(file="")
+        .values_list("file", flat=True),
+    ]
+    for result, params in Job.objects.filter(project=project).values_list("result", "params"):
+        stored += [
+            value
+            for value in ((result or {}).get("file"), (params or {}).get("path"))
+            if isinstance(value, str) and value
+        ]
+    project.delete()
+
+    def delete_files() -> None:
+        for name in stored:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)

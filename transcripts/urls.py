@@ -7,6 +7,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<int:project_id>/", views.project_detail, name="project_detail"),
     path("projects/<int:project_id>/members/", views.project_members, name="project_members"),
+    path("projects/<int:project_id>/delete/", views.project_delete, name="project_delete"),
     path("projects/<int:project_id>/jobs/<int:job_id>/", views.job_status, name="job_status"),
     path(
         "projects/<int:project_id>/jobs/<int:job_id>/cancel/",

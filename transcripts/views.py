@@ -92,3 +92,16 @@ def job_cancel_view(request: HtmxHttpRequest, project_id: int, job_id: int) -> H
     if request.htmx:
         return render(request, "transcripts/job.html#job", {"job": job, "project": job.project})
     return redirect("job_status", project_id=project_id, job_id=job_id)
+
+
+@require_POST
+@login_required
+def project_delete(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id, owner=True)
+    try:
+        services.project_delete(project=project, confirm_name=request.POST.get("confirm_name", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("project_members", project_id=project.pk)
+    messages.success(request, f"Project {project.name!r} and everything in it were deleted.")
+    return redirect("project_list")

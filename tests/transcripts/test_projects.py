@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
@@ -104,6 +106,7 @@ def project_urls(project, job):
         ("get", reverse("job_status", args=[project.pk, job.pk])),
         ("post", reverse("job_cancel", args=[project.pk, job.pk])),
         ("post", reverse("codings_verify", args=[project.pk])),
+        ("post", reverse("project_delete", args=[project.pk])),
     ]
 
 
@@ -164,3 +167,40 @@ def test_verify_job_runs_in_process_and_reports_mismatches(
         "mismatched": [{"coding": bad.pk, "transcript": transcript.name, "start": 4}],
     }
     assert good.pk != bad.pk
+
+
+def test_owner_deletes_a_project_with_its_uploaded_files(
+    client, user, project, django_capture_on_commit_callbacks
+):
+    transcript = TranscriptFactory(project=project)
+    transcript.original_file.save("fg1.txt", ContentFile(b"P1: hello"))
+    stored = transcript.original_file.name
+    login(client, user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("project_delete", args=[project.pk]), {"confirm_name": project.name}
+        )
+    assert response.status_code == 302
+    assert not Project.objects.filter(pk=project.pk).exists()
+    assert not default_storage.exists(stored)
+
+
+def test_deleting_a_project_needs_its_exact_name(client, user, project):
+    login(client, user)
+    response = client.post(
+        reverse("project_delete", args=[project.pk]), {"confirm_name": "study"}, follow=True
+    )
+    assert "Type the project&#x27;s name exactly" in response.content.decode()
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["coder", "viewer"])
+def test_only_owners_delete_projects(client, project, role):
+    from tests.conftest import member
+
+    login(client, member(project, role))
+    response = client.post(
+        reverse("project_delete", args=[project.pk]), {"confirm_name": project.name}
+    )
+    assert response.status_code == 403
+    assert Project.objects.filter(pk=project.pk).exists()
