@@ -113,5 +113,9 @@ def qdpx_import_status(request: HtmxHttpRequest, project_id: int, job_id: int) -
     job = job_get_for_user(user=request.user, project_id=project_id, job_id=job_id)
     job = job_refresh_stale(job=job)
     template = "coding/refi_import_status.html"
-    context = {"job": job, "project": job.project, "report": job.result}
+    project = job.project
+    empty = job.status == "failed" and not (
+        project.transcripts.exists() or project.codes.exists() or project.participants.exists()
+    )
+    context = {"job": job, "project": project, "report": job.result, "project_empty": empty}
     return render(request, f"{template}#status" if request.htmx else template, context)

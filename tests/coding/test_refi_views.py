@@ -119,6 +119,35 @@ def test_a_running_import_is_polled(client, user, project):
     assert 'hx-trigger="every 2s"' in html
 
 
+def test_a_failed_background_import_offers_to_remove_its_empty_project(client, user, project):
+    job = Job.objects.create(
+        project=project,
+        kind="refi.import",
+        params={"filename": "x.qdpx"},
+        status="failed",
+        error="The worker stopped.",
+    )
+    login(client, user)
+    status_url = reverse("qdpx_import_status", args=[project.pk, job.pk])
+    html = client.get(status_url).content.decode()
+    assert "Nothing was imported. The worker stopped." in html
+    assert "Remove the empty project" in html
+    client.post(reverse("project_delete", args=[project.pk]), {"confirm_name": project.name})
+    assert not Project.objects.filter(pk=project.pk).exists()
+
+
+def test_a_failed_import_never_offers_to_remove_a_project_with_material(client, user, project):
+    from tests.factories import TranscriptFactory
+
+    TranscriptFactory(project=project)
+    job = Job.objects.create(
+        project=project, kind="refi.import", params={"filename": "x.qdpx"}, status="failed"
+    )
+    login(client, user)
+    html = client.get(reverse("qdpx_import_status", args=[project.pk, job.pk])).content.decode()
+    assert "Remove the empty project" not in html
+
+
 def test_an_atlas_import_shows_what_was_not_imported(
     client, user, django_capture_on_commit_callbacks
 ):
