@@ -4,13 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
+SOFFICE ?= soffice
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The real stack used by `make test` (and by `make worker` when you export them yourself).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench chromium compose clean
+.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench chromium libreoffice compose clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,14 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing and cannot be installed here: browser tests will skip (or fail with CI=true)"; fi
 
+# The exports are read back by LibreOffice Calc (headless) to prove they open cleanly there.
+libreoffice:
+	@if command -v $(SOFFICE) >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's LibreOffice Calc (headless) for the export round-trip tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	else echo "LibreOffice is missing: the LibreOffice round-trip tests will skip (or fail with CI=true)"; fi
+
 # `docker compose config` must accept docker-compose.yml; the deployment test runs it.
 compose:
 	@if command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1; then :; \
@@ -57,14 +66,14 @@ typecheck: install
 	$(BIN)/mypy config transcripts coding themes
 
 # Suite 1: the embedded default (SQLite, eager Celery) with the browser tests.
-test-unit: install chromium compose
+test-unit: install chromium libreoffice compose
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest -m "not stack" -p no:cacheprovider
 
-# Suite 2: the same tests (less the browser) on PostgreSQL, plus the tests that need a real
+# Suite 2: the same tests (less the browser and LibreOffice) on PostgreSQL, plus the tests that need a real
 # Celery worker consuming from Redis.
 test-stack: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) DJANGO_SECRET_KEY=test-only \
-		$(BIN)/pytest -m "not browser" -p no:cacheprovider
+		$(BIN)/pytest -m "not browser and not desktop" -p no:cacheprovider
 
 test: lint test-unit test-stack
 
