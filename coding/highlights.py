@@ -69,7 +69,7 @@ class TurnView:
             f'<article class="{classes}" id="{self.dom_id}"{swap}>'
             f'<header class="turn-head">{"".join(head)}</header>'
             f'<div class="turn-body"><div class="margin">{self.margin_html}</div>'
-            f'<div class="turn-text" data-start="{span.start}" data-end="{span.end}">'
+            f'<div class="turn-text" tabindex="0" data-start="{span.start}" data-end="{span.end}">'
             f"{self.text_html}</div></div></article>"
         )
 

@@ -124,6 +124,32 @@ def test_overlap_two_codes_by_keyboard_then_open_and_remove_one(page, user, proj
     screenshot(page, "coding_screen_panel")
 
 
+def test_select_and_code_with_the_keyboard_alone(page, user, project, focus_group):
+    CodeFactory(project=project, name="Praise", colour="#6fcf97")
+    open_screen(page, user, focus_group)
+    turn = focus_group.turns.get(speaker_label="P1")
+    text = page.locator(f"#turn-{turn.pk} .turn-text")
+    text.focus()  # as Tab would
+    page.keyboard.press("Control+ArrowRight")  # the cursor moves past "Café"
+    page.keyboard.press("ArrowRight")  # and the space
+    preview = page.locator("#selection-preview")
+    assert "Cursor at character" in preview.inner_text()
+    for _ in range(4):  # 👍🏽 is one character to the reader, two code points, four UTF-16 units
+        page.keyboard.press("Control+Shift+ArrowRight")
+    needle = "\U0001f44d\U0001f3fd was great,"
+    page.wait_for_function(
+        "(n) => document.getElementById('selection-preview').textContent.includes(n)", arg=needle
+    )
+    page.keyboard.press("c")
+    page.keyboard.type("praise")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.locator("#coding-panel .ok").wait_for()
+    coding = Coding.objects.get()
+    start = focus_group.text.index(needle)
+    assert (coding.start, coding.end, coding.text) == (start, start + len(needle), needle)
+
+
 def test_code_a_whole_turn_and_find_it_again_from_retrieval(page, user, project, focus_group):
     code = CodeFactory(project=project, name="Views on sharing")
     open_screen(page, user, focus_group)

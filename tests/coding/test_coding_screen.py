@@ -192,7 +192,9 @@ def test_offsets_with_emoji_and_combining_accents_round_trip_through_the_endpoin
     assert coding.text == "\U0001f44d\U0001f3fd ok"
     html = client.get(screen_url(transcript)).content.decode()
     assert segments(html) == [({str(coding.pk)}, "\U0001f44d\U0001f3fd ok")]
-    opening = f'<div class="turn-text" data-start="{turn.start}" data-end="{turn.end}">'
+    opening = (
+        f'<div class="turn-text" tabindex="0" data-start="{turn.start}" data-end="{turn.end}">'
+    )
     assert opening + "Cafe\u0301 <span" in html
     # Nudging the end by a word counts code points too, and keeps the combining accent whole.
     client.post(update_url(coding), {"nudge": "end+"}, **HTMX)

@@ -1,7 +1,8 @@
 // The coding screen's only script: what the browser must do itself.
 // - turn the DOM selection into code-point offsets on the transcript's canonical text
 //   (the browser counts UTF-16 units; the server counts code points),
-// - keyboard access to the code list, click a highlight to open its codings,
+// - keyboard selection in a focused turn and keyboard access to the code list,
+// - click a highlight to open its codings,
 // - scroll to and flash a coding named in the URL fragment (#coding-12).
 // Everything else is server-rendered and swapped by htmx.
 (function () {
@@ -108,6 +109,56 @@
     const sel = window.getSelection();
     if (sel) sel.removeAllRanges();
   }
+
+  // Keyboard selection without caret browsing. Tab to a turn's text; the cursor starts at the
+  // turn's start. ← → move it (Ctrl/Alt: by a word), Shift + ← → extend the selection (Ctrl/Alt:
+  // by a word), Shift + Home/End to the line's edge; Escape clears. Selection.modify moves the
+  // DOM selection the way the browser's own caret would, so the offsets come out of the same
+  // selectionchange path as a mouse selection.
+  const CARET_KEYS = { ArrowLeft: "backward", ArrowRight: "forward", Home: "backward", End: "forward" };
+
+  function firstTextPosition(root) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const node = walker.nextNode();
+    return node ? [node, 0] : [root, 0];
+  }
+
+  function showCaret(root) {
+    const sel = window.getSelection();
+    if (!preview || !sel || !sel.isCollapsed || !root.contains(sel.focusNode)) return;
+    const at = offsetWithin(root, sel.focusNode, sel.focusOffset);
+    const before = Array.from(root.textContent).slice(Math.max(0, at - 40), at).join("");
+    preview.textContent = "Cursor at character " + (Number(root.dataset.start) + at) +
+      ", after “…" + before.trimStart() + "”. Shift + → selects from here.";
+  }
+
+  transcript.addEventListener("keydown", function (event) {
+    const root = event.target.closest && event.target.closest(".turn-text");
+    if (!root || event.metaKey) return;
+    const sel = window.getSelection();
+    if (!sel) return;
+    if (event.key === "Escape") {
+      clearSelection();
+      return;
+    }
+    const direction = CARET_KEYS[event.key];
+    if (!direction) return;
+    const isHomeEnd = event.key === "Home" || event.key === "End";
+    if (isHomeEnd && !event.shiftKey) return;
+    event.preventDefault();
+    if (sel.rangeCount === 0 || !transcript.contains(sel.anchorNode)) {
+      const [node, offset] = firstTextPosition(root);
+      sel.collapse(node, offset);
+    }
+    const granularity = isHomeEnd ? "lineboundary" : event.ctrlKey || event.altKey ? "word" : "character";
+    sel.modify(event.shiftKey ? "extend" : "move", direction, granularity);
+    if (!event.shiftKey) {
+      selection = null;
+      if (startInput) startInput.value = "";
+      if (endInput) endInput.value = "";
+      showCaret(root);
+    }
+  });
 
   // Keyboard: "c" jumps from the transcript to the code filter; Escape goes back.
   document.addEventListener("keydown", function (event) {
