@@ -71,6 +71,17 @@ def test_screen_shows_turns_with_speakers_and_overlapping_codings_as_layered_seg
     assert 'id="suggestions-panel"' in html
 
 
+def test_screen_heading_gives_the_groups_description_and_facilitator(
+    client, user, project, transcript
+):
+    transcript.description = "Parents at a Children's Centre"
+    transcript.facilitator = "Asha"
+    transcript.save()
+    client.force_login(user)
+    html = unescape(client.get(screen_url(transcript)).content.decode())
+    assert "Parents at a Children's Centre · Facilitator: Asha" in html
+
+
 def test_screen_renders_with_a_fixed_number_of_queries_however_many_codings(
     client, user, project, django_assert_num_queries
 ):
