@@ -24,6 +24,11 @@ from .models import Job, Project
 logger = logging.getLogger(__name__)
 
 
+def job_kind_register(kind: str, label: str) -> None:
+    """Give a kind of job the name the pages show (call it from an app's ``ready``)."""
+    Job.LABELS[kind] = label
+
+
 class JobCancelled(Exception):
     """Raised inside a handler when the analyst cancelled the job."""
 

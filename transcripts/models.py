@@ -72,6 +72,9 @@ class Job(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+    # What the pages call each kind ("themes.suggest" -> "Suggestion run"): every app names its
+    # own kinds with ``transcripts.jobs.job_kind_register`` when it is ready.
+    LABELS: dict[str, str] = {}
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=50)
@@ -105,6 +108,10 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.kind, self.kind)
 
     @property
     def percent(self) -> int:

@@ -91,6 +91,24 @@ def test_the_job_partial_polls_while_running_and_stops_when_finished(client, use
     assert 'value="100"' in html
 
 
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        ("themes.suggest", "Suggestion run"),
+        ("themes.cluster", "Candidate themes run"),
+        ("export", "Export"),
+        ("transcripts.import", "Transcript import"),
+        ("refi.import", "REFI-QDA project import"),
+        ("coding.verify", "Check of codings against their text"),
+    ],
+)
+def test_the_job_partial_names_the_work_in_words(client, user, project, kind, label):
+    job = job_create(project=project, kind=kind)
+    client.login(username=user.username, password=PASSWORD)
+    html = poll(client, project, job).content.decode()
+    assert f"<strong>{label}</strong>" in html
+
+
 def test_a_job_whose_worker_vanished_is_marked_failed_on_poll(client, user, project, settings):
     settings.JOB_STALE_AFTER_SECONDS = 60
     job = job_create(project=project, kind="test")
