@@ -118,6 +118,24 @@ def test_survey_spreadsheets_become_one_turn_per_answer(fmt):
     assert "## Anything else?" in document.text
 
 
+def test_survey_answers_that_look_like_formulas_are_kept_as_the_words_typed():
+    csv = (
+        b"Respondent,Answer\n"
+        b'R1,"=HYPERLINK(""http://x"",""click"")"\n'
+        b"R2,-1 for apps and +1 for letters\n"
+        b"R3,@NHS should ask first\n"
+    )
+    table = parse_file("survey.csv", csv).table
+    document = survey_document(
+        table, respondent="Respondent", text_columns=["Answer"], source_format="csv"
+    )
+    assert spoken(document) == [
+        ("R1", '=HYPERLINK("http://x","click")'),
+        ("R2", "-1 for apps and +1 for letters"),
+        ("R3", "@NHS should ask first"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
