@@ -34,7 +34,7 @@ chromium:
 	@if [ -x "$(CHROMIUM)" ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		echo "Installing Debian's Chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	else echo "Chromium is missing and cannot be installed here: browser tests will skip (or fail with CI=true)"; fi
 
 # The exports are read back by LibreOffice Calc (headless) to prove they open cleanly there.
