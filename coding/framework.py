@@ -204,6 +204,14 @@ def code_reorder(*, code: Code, user: Any, position: int) -> Code:
 
 
 @transaction.atomic
+def code_place(*, code: Code, user: Any, parent: Code | None, position: int) -> Code:
+    """Put ``code`` under ``parent`` (``None``: a theme) at ``position`` among its new siblings,
+    as a drag and drop does: a move (if the parent changes) then a reorder, both audited."""
+    code = code_move(code=code, user=user, parent=parent)
+    return code_reorder(code=code, user=user, position=position)
+
+
+@transaction.atomic
 def code_merge(*, source: Code, target: Code, user: Any) -> MergeResult:
     """Fold ``source`` into ``target``: its codings move to the target (a coding the target
     already has for the same span and coder is dropped), its sub-codes move under the target

@@ -108,6 +108,7 @@ class FrameworkRow:
     heat: list[float]
     total: int
     urls: dict[str, str] = field(default_factory=dict)  # filled by the view for writers
+    position: int = 0  # among its siblings, from 0
     # themes only: distinct passages (transcript, start, end) coded with the theme or any of its
     # sub-codes by anyone in the filter, so a passage coded twice counts once
     passages: list[int] = field(default_factory=list)
@@ -136,12 +137,14 @@ def framework_table(*, project: Project, coder_id: int | None = None) -> Framewo
     nodes: list[CodeNode] = []
     first_ids: set[int] = set()
     last_ids: set[int] = set()
+    positions: dict[int, int] = {}
 
     def walk(siblings: list[CodeNode]) -> None:
         if siblings:
             first_ids.add(siblings[0].code.pk)
             last_ids.add(siblings[-1].code.pk)
-        for node in siblings:
+        for position, node in enumerate(siblings):
+            positions[node.code.pk] = position
             nodes.append(node)
             walk(node.children)
 
@@ -179,6 +182,7 @@ def framework_table(*, project: Project, coder_id: int | None = None) -> Framewo
                 counts=row_counts,
                 heat=[round(n / top, 2) for n in row_counts],
                 total=sum(row_counts),
+                position=positions[node.code.pk],
             )
         )
     themes = [row for row in rows if row.depth == 0]

@@ -89,6 +89,11 @@ urlpatterns += [
         name="framework_code_reorder",
     ),
     path(
+        "projects/<int:project_id>/framework/codes/<int:code_id>/place/",
+        framework.code_place,
+        name="framework_code_place",
+    ),
+    path(
         "projects/<int:project_id>/framework/codes/<int:code_id>/merge/",
         framework.code_merge,
         name="framework_code_merge",

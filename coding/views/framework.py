@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -38,7 +38,7 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-CODE_ACTIONS = ("edit", "move", "reorder", "merge", "delete")
+CODE_ACTIONS = ("edit", "move", "reorder", "place", "merge", "delete")
 SENTINEL = "987654321"
 
 
@@ -78,11 +78,13 @@ def _panel(request: HtmxHttpRequest, project: Project, panel: str, **context: An
     return render(request, PAGE, {**_page_context(request, project), **context})
 
 
-def _done(request: HtmxHttpRequest, project: Project, notice: str) -> HttpResponse:
+def _done(
+    request: HtmxHttpRequest, project: Project, notice: str, *, error: bool = False
+) -> HttpResponse:
     if request.htmx:
-        context = {**_page_context(request, project), "notice": notice}
+        context = {**_page_context(request, project), "notice": notice, "notice_error": error}
         return render(request, f"{PAGE}#framework", context)
-    messages.success(request, notice)
+    (messages.error if error else messages.success)(request, notice)
     return redirect("framework", project_id=project.pk)
 
 
@@ -181,6 +183,26 @@ def code_reorder(request: HtmxHttpRequest, project_id: int, code_id: int) -> Htt
     position = siblings.index(code.pk) + step
     services.code_reorder(code=code, user=request.user, position=max(position, 0))
     return _done(request, code.project, f"Moved {code.name!r} {'up' if step < 0 else 'down'}.")
+
+
+@require_POST
+@login_required
+def code_place(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
+    """Drag and drop on the code tree: ``parent`` (empty for a theme) and ``position`` among the
+    new siblings, counted without the code itself."""
+    code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
+    parent = _code_or_404(code.project, request.POST.get("parent"))
+    position = request.POST.get("position", "")
+    if not position.isdigit():
+        return HttpResponseBadRequest("position must be a whole number from 0.")
+    try:
+        code = services.code_place(
+            code=code, user=request.user, parent=parent, position=int(position)
+        )
+    except ValidationError as exc:
+        return _done(request, code.project, " ".join(exc.messages), error=True)
+    where = f"under {parent.name!r}" if parent else "among the themes"
+    return _done(request, code.project, f"Moved {code.name!r} {where}, place {code.order + 1}.")
 
 
 @require_http_methods(["GET", "POST"])

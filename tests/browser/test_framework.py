@@ -52,3 +52,40 @@ def test_analyst_builds_a_theme_with_a_sub_code_without_reloading(page, user, pr
     page.reload()
     assert page.locator(".count-table tbody tr").first.locator("td").first.inner_text() == "1"
     screenshot(page, "framework")
+
+
+def test_drag_a_code_into_a_theme_then_to_the_top(page, user, project):
+    from coding.services import code_create
+
+    safety = code_create(project=project, user=user, name="Data safety")
+    code_create(project=project, user=user, name="Hacking", parent=safety)
+    code_create(project=project, user=user, name="Opting out")
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/framework/")
+
+    def line(name):
+        return page.locator(".code-row", has_text=name).locator(".code-line").first
+
+    # The middle of a row: inside it, as its last sub-code.
+    box = line("Data safety").bounding_box()
+    line("Opting out").drag_to(
+        line("Data safety"), target_position={"x": 40, "y": box["height"] / 2}
+    )
+    expect(page.locator("#code-panel .notice")).to_have_text(
+        "Moved 'Opting out' under 'Data safety', place 2."
+    )
+    expect(page.locator('.code-row[aria-level="2"]')).to_have_count(2)
+    assert page.locator(".code-row .code-name").all_inner_texts() == [
+        "Data safety", "Hacking", "Opting out",
+    ]  # fmt: skip
+
+    # The top edge of a row: before it, as its sibling.
+    line("Opting out").drag_to(line("Data safety"), target_position={"x": 40, "y": 2})
+    expect(page.locator("#code-panel .notice")).to_have_text(
+        "Moved 'Opting out' among the themes, place 1."
+    )
+    assert page.locator(".code-row .code-name").all_inner_texts() == [
+        "Opting out", "Data safety", "Hacking",
+    ]  # fmt: skip
+    opting = Code.objects.get(project=project, name="Opting out")
+    assert opting.parent is None and opting.order == 0

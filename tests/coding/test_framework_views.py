@@ -44,6 +44,7 @@ def write_requests(project, theme, sub_code):
         ("get", url("framework_code_move", project, sub_code), {}),
         ("post", url("framework_code_move", project, sub_code), {"parent": ""}),
         ("post", url("framework_code_reorder", project, sub_code), {"direction": "up"}),
+        ("post", url("framework_code_place", project, sub_code), {"parent": "", "position": "0"}),
         ("get", url("framework_code_merge", project, sub_code), {}),
         ("post", url("framework_code_merge", project, sub_code), {"target": theme.pk}),
         ("get", url("framework_code_delete", project, theme), {}),
@@ -213,6 +214,40 @@ def test_move_and_reorder_from_the_page(client, project, user, theme, sub_code):
     client.post(url("framework_code_reorder", project, other), {"direction": "up"}, **HTMX)
     names = [row.code.name for row in client.get(url("framework", project)).context["table"].rows]
     assert names == ["Opting out", "Hacking", "Safety"]
+
+
+def test_drag_and_drop_places_a_code_under_a_parent_at_a_position(
+    client, project, user, theme, sub_code
+):
+    other = code_create(project=project, user=user, name="Opting out")
+    client.force_login(user)
+    place = url("framework_code_place", project, other)
+    response = client.post(place, {"parent": theme.pk, "position": "0"}, **HTMX)
+    assert (
+        "Moved &#x27;Opting out&#x27; under &#x27;Safety&#x27;, place 1."
+        in response.content.decode()
+    )
+    page = client.get(url("framework", project))
+    names = [(row.code.name, row.depth) for row in page.context["table"].rows]
+    assert names == [("Safety", 0), ("Opting out", 1), ("Hacking", 1)]
+    client.post(place, {"parent": "", "position": "0"}, **HTMX)
+    names = [row.code.name for row in client.get(url("framework", project)).context["table"].rows]
+    assert names == ["Opting out", "Safety", "Hacking"]
+    actions = list(AuditEvent.objects.filter(object_id=other.pk).values_list("action", flat=True))
+    assert actions.count("move") == 2 and "reorder" in actions
+
+
+def test_drag_and_drop_refuses_a_code_into_its_own_subtree_and_a_bad_position(
+    client, project, user, theme, sub_code
+):
+    client.force_login(user)
+    place = url("framework_code_place", project, theme)
+    response = client.post(place, {"parent": sub_code.pk, "position": "0"}, **HTMX)
+    assert "it is in its subtree" in response.content.decode()
+    assert client.post(place, {"parent": "", "position": "-1"}, **HTMX).status_code == 400
+    theme.refresh_from_db()
+    sub_code.refresh_from_db()
+    assert theme.parent is None and sub_code.parent == theme
 
 
 def test_move_form_does_not_offer_the_code_s_own_subtree(client, project, user, theme, sub_code):
