@@ -156,6 +156,23 @@ def _decode(data: bytes, *, what: str, notes: list[str]) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+USER_ATTRIBUTES = ("creatingUser", "modifyingUser", "creatingUserGUID")
+
+
+def _undeclared_users(root: Any, declared: set[str]) -> list[str]:
+    """User GUIDs that elements name as their creator or modifier but that no ``<User>``
+    declares. The schema allows this and QualCoder writes it; each becomes its own coder."""
+    found: dict[str, None] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in USER_ATTRIBUTES:
+            guid = guid_norm(element.get(attribute))
+            if guid and guid not in declared:
+                found.setdefault(guid)
+    return list(found)
+
+
 def _check_guids(root: Any) -> None:
     """Duplicate GUIDs among the things we import, and references to GUIDs that do not exist."""
     seen: dict[str, str] = {}
@@ -184,14 +201,6 @@ def _check_guids(root: Any) -> None:
                     f"project.qde line {ref.sourceline}: {ref_tag} points at "
                     f"{ref.get('targetGUID')}, but there is no {kind} with that GUID "
                     f"(in {_t(parent)} {parent.get('name') or parent.get('guid')})."
-                )
-    for element in root.iter():
-        for attribute in ("creatingUser", "modifyingUser", "creatingUserGUID"):
-            value = element.get(attribute) if isinstance(element.tag, str) else None
-            if value and guid_norm(value) not in defined["User"]:
-                raise RefiError(
-                    f"project.qde line {element.sourceline}: {attribute} {value} of "
-                    f"{_t(element)} is not one of the file's Users."
                 )
 
 
@@ -232,6 +241,14 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
         guid_norm(u.get("guid")): {"name": u.get("name") or "", "id": u.get("id") or ""}
         for u in root.iter(q("User"))
     }
+    undeclared = _undeclared_users(root, set(users))
+    for guid in undeclared:
+        users[guid] = {"name": f"Undeclared user {guid[:8]}", "id": ""}
+    if undeclared:
+        adjusted.append(
+            f"{len(undeclared)} user GUID(s) are named as creators but not declared as Users: "
+            "their codings are kept under a coder of their own (\"Undeclared user …\")."
+        )
     codebook = root.find(q("CodeBook"))
     codes = _parse_codes(codebook.find(q("Codes")), adjusted) if codebook is not None else []
     variables = {

@@ -93,3 +93,19 @@ def test_atlas_sample_without_source_files_keeps_codes_and_reports_every_source(
     assert "16 set(s)" in lines and "1 link(s)" in lines and "1 graph(s)" in lines
     project = Membership.objects.get(user=user, project_id=report["project_id"]).project
     assert "Research Plan: This is a great project" in project.description
+
+
+def test_current_qualcoder_export_imports_with_its_coders_and_an_undeclared_creator(user):
+    report = qdpx_import(
+        data=load("qualcoder-4.0b-c3204641_export.qdpx"), filename="qc4.qdpx", user=user
+    )
+    project = Membership.objects.get(user=user, project_id=report["project_id"]).project
+    assert project.transcripts.count() == 2
+    assert report["codings"] == Coding.objects.filter(transcript__project=project).count() == 8
+    coders = set(
+        Coding.objects.filter(transcript__project=project).values_list(
+            "coder__first_name", flat=True
+        )
+    )
+    assert coders == {"Dana Moss", "alice", "bob"}
+    assert any("not declared as Users" in line for line in report["notes"])
