@@ -7,6 +7,8 @@ CHROMIUM ?= /usr/bin/chromium
 SOFFICE ?= soffice
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for the suites (one a core on these 2-core machines).
+JOBS ?= 2
 # The real stack used by `make test` (and by `make worker` when you export them yourself).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
@@ -53,27 +55,34 @@ compose:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
 	else echo "docker-compose is missing: the compose check will skip (or fail with CI=true)"; fi
 
+APPS := config jobs transcripts coding themes
+
+# Style, types and the layers: import-linter for Python imports, check_layers for URL names in
+# templates and reverse(), radon for functions too branchy to change safely (none above 20).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy config transcripts coding themes
+	$(BIN)/mypy $(APPS)
+	$(BIN)/lint-imports
+	env -u DATABASE_URL $(BIN)/python manage.py check_layers
+	node --test tests/js/
 
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 typecheck: install
-	$(BIN)/mypy config transcripts coding themes
+	$(BIN)/mypy $(APPS)
 
 # Suite 1: the embedded default (SQLite, eager Celery) with the browser tests.
 test-unit: install chromium libreoffice compose
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest -m "not stack" -p no:cacheprovider
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest -m "not stack" -n $(JOBS) -p no:cacheprovider
 
 # Suite 2: the same tests (less the browser and LibreOffice) on PostgreSQL, plus the tests that need a real
 # Celery worker consuming from Redis.
 test-stack: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) DJANGO_SECRET_KEY=test-only \
-		$(BIN)/pytest -m "not browser and not desktop" -p no:cacheprovider
+		$(BIN)/pytest -m "not browser and not desktop" -n $(JOBS) -p no:cacheprovider
 
 test: lint test-unit test-stack
 

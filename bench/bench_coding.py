@@ -219,10 +219,10 @@ def main() -> None:
 
     client = Client()
     client.force_login(analyst)
-    screen = reverse("coding_screen", args=[project.pk, transcript.pk])
-    apply = reverse("coding_apply", args=[project.pk, transcript.pk])
-    quotes = reverse("code_quotes", args=[project.pk, quoted.pk])
-    search = reverse("search", args=[project.pk])
+    screen = reverse("coding:coding_screen", args=[project.pk, transcript.pk])
+    apply = reverse("coding:coding_apply", args=[project.pk, transcript.pk])
+    quotes = reverse("coding:code_quotes", args=[project.pk, quoted.pk])
+    search = reverse("coding:search", args=[project.pk])
     response = client.get(screen)
     assert response.status_code == 200, response.status_code
     size_kb = len(response.content) / 1024

@@ -119,7 +119,7 @@ def main() -> None:
 
     client = Client()
     client.force_login(user)
-    page_url = reverse("framework", args=[project.pk])
+    page_url = reverse("coding:framework", args=[project.pk])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(page_url).status_code == 200
     page_ms, _ = timed(lambda: client.get(page_url), args.runs)

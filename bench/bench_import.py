@@ -97,10 +97,10 @@ def child(zip_path: str) -> None:
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
+    from transcripts.views_uploads import _review_forms
 
     from transcripts.models import ImportBatch, Transcript, Turn
-    from transcripts.services import project_create
-    from transcripts.views_uploads import _review_forms
+    from transcripts.services.projects import project_create
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", password="bench-password-123")
@@ -111,7 +111,9 @@ def child(zip_path: str) -> None:
     started = time.perf_counter()
     upload = io.BytesIO(data)
     upload.name = "groups.zip"
-    response = client.post(reverse("transcript_upload", args=[project.pk]), {"files": [upload]})
+    response = client.post(
+        reverse("transcripts:transcript_upload", args=[project.pk]), {"files": [upload]}
+    )
     assert response.status_code == 302, response.status_code
     batch = ImportBatch.objects.get(project=project)
     assert batch.status == "review", batch.read_job.error
@@ -126,7 +128,9 @@ def child(zip_path: str) -> None:
                     post[f"{form.prefix}-include"] = "on"
             elif value is not None:
                 post[f"{form.prefix}-{name}"] = value
-    response = client.post(reverse("import_batch_review", args=[project.pk, batch.pk]), post)
+    response = client.post(
+        reverse("transcripts:import_batch_review", args=[project.pk, batch.pk]), post
+    )
     assert response.status_code == 302, response.status_code
     batch.refresh_from_db()
     assert batch.status == "done", batch.import_job.error

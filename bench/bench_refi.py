@@ -44,7 +44,7 @@ def build(groups: int, codings: int):
     from coding.models import Code, Coding
     from coding.services import code_create
     from transcripts.models import Attribute, AttributeValue, Participant, Transcript
-    from transcripts.services import project_create
+    from transcripts.services.projects import project_create
 
     User = get_user_model()
     owner = User.objects.create_user("bench-owner", password="x" * 12)

@@ -55,9 +55,10 @@ def child(kind: str, turns: int, codes: int) -> dict[str, float]:
     from django.core.management import call_command
 
     from coding.models import Code, Coding
+    from jobs.runner import JobProgress
+    from jobs.services import job_create
     from themes import services
     from themes.models import SuggestionRun
-    from transcripts.jobs import JobProgress, job_create
     from transcripts.models import Project, Transcript, Turn
 
     call_command("migrate", verbosity=0)

@@ -6,7 +6,4 @@ class CodingConfig(AppConfig):
     verbose_name = "Framework and coding"
 
     def ready(self) -> None:
-        from transcripts.jobs import job_kind_register
-
-        job_kind_register("coding.verify", "Check of codings against their text")
-        job_kind_register("refi.import", "REFI-QDA project import")
+        from . import tasks  # noqa: F401  (declares the coding app's job kinds)

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from jobs.models import Job
+from jobs.services import job_start
 from transcripts.models import Project, Transcript
 
 from .models import AuditEvent, Code, Coding
@@ -279,6 +281,11 @@ def coding_update(
         after=snapshot(coding),
     )
     return coding
+
+
+def codings_verify_start(*, project: Project, user: Any) -> Job:
+    """Run ``codings_verify`` in the background (job kind ``coding.verify``)."""
+    return job_start(project=project, kind="coding.verify", user=user)
 
 
 def codings_verify(*, project: Project, progress: Any = None) -> dict[str, Any]:

@@ -2,10 +2,12 @@ from django.urls import path
 
 from .views import audit, framework, jobs, retrieval, screen, search
 
+app_name = "coding"
+
 urlpatterns = [
     path(
         "projects/<int:project_id>/codings/verify/",
-        jobs.codings_verify_start,
+        jobs.codings_verify,
         name="codings_verify",
     ),
     # The coding screen and its htmx writes.

@@ -53,9 +53,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "jobs",
     "transcripts",
     "coding",
     "themes",
+    # The project shell: navigation, the project page, the demo loader, the layer check.
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -107,8 +110,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# What a background job belongs to (the job layer imports nothing above it).
+JOBS_PROJECT_MODEL = "transcripts.Project"
+
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "project_list"
+LOGIN_REDIRECT_URL = "transcripts:project_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"

@@ -33,6 +33,13 @@ def _test_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 costs about 1.6 s a hash on these machines and tests make hundreds; MD5 is fine
+    for throwaway test users. Production keeps Django's default hashers."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test asks for the real worker (tests/stack/)."""
     from config.celery import app

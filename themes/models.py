@@ -13,7 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from coding.models import Code, Coding
-from transcripts.models import Job, Project, Transcript
+from jobs.models import Job
+from transcripts.models import Project, Transcript
 
 
 class SuggestionRun(models.Model):

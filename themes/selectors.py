@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from coding.models import Code
-from transcripts.models import Job, Project
+from jobs.models import Job
+from transcripts.models import Project
 from transcripts.selectors import project_get_for_user
 
 from .models import CandidateTheme, Suggestion, SuggestionRun

@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from coding.models import Code, Coding
 from coding.services import code_create, coding_apply
-from transcripts.jobs import JobError, JobProgress, job_create, job_enqueue
-from transcripts.models import Job, Project, Transcript
+from jobs.models import Job
+from jobs.runner import JobError, JobProgress
+from jobs.services import job_create, job_enqueue
+from transcripts.models import Project, Transcript
 
 from .models import CandidateQuote, CandidateTheme, Rejection, Suggestion, SuggestionRun
 
@@ -203,8 +205,6 @@ def suggestion_run_start(
         raise ValidationError({"transcripts": "Choose at least one transcript."})
     if not 0 <= threshold <= 1:
         raise ValidationError({"threshold": "The threshold is a confidence between 0 and 1."})
-    from .tasks import suggestions_task
-
     with transaction.atomic():
         job = job_create(
             project=project,
@@ -216,7 +216,7 @@ def suggestion_run_start(
             project=project, job=job, kind=SuggestionRun.Kind.SUGGEST, threshold=threshold
         )
         run.transcripts.set(transcripts)
-        job_enqueue(job=job, task=suggestions_task)
+        job_enqueue(job=job)
     return job
 
 
@@ -383,8 +383,6 @@ def suggestions_accept_bulk(
 def candidate_run_start(*, project: Project, user: Any, transcripts: Sequence[Transcript]) -> Job:
     if not transcripts:
         raise ValidationError({"transcripts": "Choose at least one transcript."})
-    from .tasks import candidates_task
-
     with transaction.atomic():
         job = job_create(
             project=project,
@@ -396,7 +394,7 @@ def candidate_run_start(*, project: Project, user: Any, transcripts: Sequence[Tr
             project=project, job=job, kind=SuggestionRun.Kind.CLUSTER
         )
         run.transcripts.set(transcripts)
-        job_enqueue(job=job, task=candidates_task)
+        job_enqueue(job=job)
     return job
 
 

@@ -1,21 +1,24 @@
-"""Thin Celery tasks: take the job id, run the service through the job mechanism."""
+"""The themes app's background jobs: thin tasks over the services (see ``jobs.registry``)."""
 
-from celery import shared_task
+from jobs.models import Job
+from jobs.registry import job_task
+from jobs.runner import JobProgress
 
-from transcripts.jobs import job_run
-
-from . import services
-
-
-@shared_task(name="themes.suggest")
-def suggestions_task(job_id: int) -> None:
-    job_run(
-        job_id, lambda job, progress: services.suggestion_run_execute(job=job, progress=progress)
-    )
+from .exports.services import export_run
+from .services import candidate_run_execute, suggestion_run_execute
 
 
-@shared_task(name="themes.cluster")
-def candidates_task(job_id: int) -> None:
-    job_run(
-        job_id, lambda job, progress: services.candidate_run_execute(job=job, progress=progress)
-    )
+@job_task("themes.suggest", label="Suggestion run")
+def suggestions_task(job: Job, progress: JobProgress) -> dict | None:
+    return suggestion_run_execute(job=job, progress=progress)
+
+
+@job_task("themes.cluster", label="Candidate themes run")
+def candidates_task(job: Job, progress: JobProgress) -> dict | None:
+    return candidate_run_execute(job=job, progress=progress)
+
+
+@job_task("themes.export", label="Export")
+def export_task(job: Job, progress: JobProgress) -> dict | None:
+    """Write one export file in the background and keep it for download."""
+    return export_run(job, progress)

@@ -6,7 +6,4 @@ class TranscriptsConfig(AppConfig):
     verbose_name = "Projects and transcripts"
 
     def ready(self) -> None:
-        from .jobs import job_kind_register
-
-        job_kind_register("transcripts.read", "Reading the uploaded files")
-        job_kind_register("transcripts.import", "Transcript import")
+        from . import tasks  # noqa: F401  (declares the upload's job kinds)

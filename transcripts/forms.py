@@ -1,7 +1,7 @@
 from django import forms
 
-from .batches import ACTIONS
 from .models import Attribute, Participant, Project, Role, Transcript
+from .services.uploads import ACTIONS
 
 
 class ProjectForm(forms.ModelForm):

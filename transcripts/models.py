@@ -1,4 +1,4 @@
-"""Projects, their members, background jobs, transcripts, turns and participants.
+"""Projects, their members, transcripts, turns and participants.
 
 Offsets into ``Transcript.text`` count Unicode code points from 0, end exclusive, on the
 canonical text (NFC, ``\\n`` line endings, no BOM): see DESIGN.md.
@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+
+from jobs.models import Job
 
 
 class Project(models.Model):
@@ -59,63 +61,6 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == Role.OWNER
-
-
-class Job(models.Model):
-    """A background run: written by its Celery task, polled by the page. See ``jobs.py``."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-
-    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
-    # What the pages call each kind ("themes.suggest" -> "Suggestion run"): every app names its
-    # own kinds with ``transcripts.jobs.job_kind_register`` when it is ready.
-    LABELS: dict[str, str] = {}
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField(max_length=50)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.FloatField(default=0.0)
-    message = models.CharField(max_length=500, blank=True)
-    error = models.TextField(blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    cancel_requested = models.BooleanField(default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["project", "kind", "-created_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(progress__gte=0) & Q(progress__lte=1), name="job_progress_0_1"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def label(self) -> str:
-        return self.LABELS.get(self.kind, self.kind)
-
-    @property
-    def percent(self) -> int:
-        return round(self.progress * 100)
 
 
 class Transcript(models.Model):

@@ -1,17 +1,17 @@
-from celery import shared_task
+"""The two jobs of an upload: read the files, then import the reviewed ones."""
 
-from .jobs import job_run
+from jobs.models import Job
+from jobs.registry import job_task
+from jobs.runner import JobProgress
 
-
-@shared_task(name="transcripts.import_read")
-def import_batch_read_task(job_id: int) -> None:
-    from .batches import import_batch_read_job
-
-    job_run(job_id, import_batch_read_job)
+from .services.uploads import import_batch_read_job, import_batch_run_job
 
 
-@shared_task(name="transcripts.import_run")
-def import_batch_run_task(job_id: int) -> None:
-    from .batches import import_batch_run_job
+@job_task("transcripts.import_read", label="Reading the uploaded files")
+def import_batch_read_task(job: Job, progress: JobProgress) -> dict | None:
+    return import_batch_read_job(job, progress)
 
-    job_run(job_id, import_batch_run_job)
+
+@job_task("transcripts.import_run", label="Transcript import")
+def import_batch_run_task(job: Job, progress: JobProgress) -> dict | None:
+    return import_batch_run_job(job, progress)

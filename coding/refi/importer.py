@@ -247,7 +247,7 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
     if undeclared:
         adjusted.append(
             f"{len(undeclared)} user GUID(s) are named as creators but not declared as Users: "
-            "their codings are kept under a coder of their own (\"Undeclared user …\")."
+            'their codings are kept under a coder of their own ("Undeclared user …").'
         )
     codebook = root.find(q("CodeBook"))
     codes = _parse_codes(codebook.find(q("Codes")), adjusted) if codebook is not None else []

@@ -6,16 +6,20 @@ written in one transaction: a bad file creates nothing."""
 from __future__ import annotations
 
 import datetime
-import hashlib
+import uuid
 from collections import Counter
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from jobs.models import Job
+from jobs.services import job_start
 from transcripts.models import (
     Attribute,
     AttributeValue,
@@ -24,9 +28,9 @@ from transcripts.models import (
     Project,
     Role,
     Transcript,
-    Turn,
 )
-from transcripts.services import project_create
+from transcripts.services.projects import project_create
+from transcripts.services.transcripts import TurnSpec, content_hash, transcript_create
 
 from ..models import AuditEvent, Code, Coding
 from ..services import code_create, snapshot
@@ -151,140 +155,178 @@ def qdpx_import(
     """Import a ``.qdpx`` as a new project owned by ``user`` (or into ``project``, an empty
     project made for a background import). Returns the import report."""
     plan = project_plan(data, filename=filename)
-    report_lines = list(plan.adjusted)
-
-    def step(fraction: float, message: str, force: bool = False) -> None:
-        if progress is not None:
-            progress.update(fraction, message, force=force)
-
     if project is None:
         project = project_create(name=(name or plan.name)[:200], user=user)
-    if plan.description:
-        project.description = plan.description
-    users = _Users(project=project, importer=user, refi_users=plan.users)
-    kept: list[tuple[str, int, str]] = []
-    for guid, refi_user in users.mapped.items():
-        kept.append(("user", refi_user.pk, guid))
+    return _QdpxImport(
+        plan=plan, project=project, user=user, filename=filename, progress=progress
+    ).run()
 
-    step(0.05, "Framework")
-    codes, code_guids = _codes_write(
-        project=project, user=user, nodes=plan.codes, report=report_lines
-    )
-    kept += code_guids
 
-    step(0.15, "Participants")
-    attributes: dict[str, Attribute] = {}
-    taken: set[str] = set()
-    case_variables = {g for case in plan.cases for g in case.values}
-    for order, (guid, variable) in enumerate(plan.variables.items()):
-        if guid not in case_variables:
-            continue
-        attribute_name = _unique(variable["name"].strip() or "Variable", taken, 100)
-        attribute = Attribute.objects.create(
-            project=project,
-            name=attribute_name,
-            type=VARIABLE_TYPES.get(variable["type"], Attribute.Type.TEXT),
-            choices=["true", "false"] if variable["type"] == "Boolean" else [],
-            order=order,
+class _QdpxImport:
+    """The steps of one import, in order: framework, participants, transcripts with their
+    codings, then the project's notes and the exchange GUIDs kept for the next round trip."""
+
+    def __init__(
+        self, *, plan: ProjectPlan, project: Project, user: Any, filename: str, progress: Any
+    ) -> None:
+        self.plan, self.project, self.user = plan, project, user
+        self.filename, self.progress = filename, progress
+        self.report: list[str] = list(plan.adjusted)
+        self.kept: list[tuple[str, int, str]] = []
+        self.users = _Users(project=project, importer=user, refi_users=plan.users)
+        self.codes: dict[str, Code] = {}
+        self.attributes: dict[str, Attribute] = {}
+        self.by_hash: dict[str, Transcript] = {}
+        self.codings: list[Coding] = []
+        self.coding_guids: list[tuple[str, str]] = []
+        self.seen_codings: set[tuple] = set()
+        self.skipped_duplicates = 0
+        self.ignored_variables: Counter[str] = Counter()
+
+    def step(self, fraction: float, message: str, force: bool = False) -> None:
+        if self.progress is not None:
+            self.progress.update(fraction, message, force=force)
+
+    def run(self) -> dict[str, Any]:
+        if self.plan.description:
+            self.project.description = self.plan.description
+        self.kept += [("user", account.pk, guid) for guid, account in self.users.mapped.items()]
+        self.step(0.05, "Framework")
+        self.codes, code_guids = _codes_write(
+            project=self.project, user=self.user, nodes=self.plan.codes, report=self.report
         )
-        attributes[guid] = attribute
-        kept.append(("attribute", attribute.pk, guid))
-    labels: set[str] = set()
-    values: list[AttributeValue] = []
-    for number, case in enumerate(plan.cases, start=1):
-        label = _unique(case.name or f"Case {number}", labels, 100)
-        if case.name and label != case.name:
-            report_lines.append(f"Case {case.name!r} appears twice; renamed {label!r}.")
-        participant = Participant.objects.create(
-            project=project, label=label, notes=case.description
+        self.kept += code_guids
+        self.step(0.15, "Participants")
+        self.attributes_write()
+        self.participants_write()
+        self.step(0.25, "Transcripts")
+        sources = self.plan.sources
+        for index, source in enumerate(sources):
+            transcript = self.transcript_for(source, order=index)
+            self.codings_collect(source, transcript)
+            self.step(0.25 + 0.5 * (index + 1) / max(len(sources), 1), f"Transcript {index + 1}")
+        self.report_skipped()
+        self.step(0.8, "Codings")
+        self.codings_write()
+        self.notes_write()
+        guids_keep(project=self.project, rows=self.kept)
+        self.step(
+            0.99,
+            f"Imported {len(self.by_hash)} transcript(s), {len(self.codes)} code(s), "
+            f"{len(self.codings)} coding(s).",
+            force=True,
         )
-        kept.append(("participant", participant.pk, case.guid))
-        for guid, value in case.values.items():
-            if value:
-                kind = plan.variables[guid]["type"]
-                values.append(
-                    AttributeValue(
-                        participant=participant,
-                        attribute=attributes[guid],
-                        value=_attribute_value(kind, value)[:500],
-                    )
+        return self.summary()
+
+    def attributes_write(self) -> None:
+        taken: set[str] = set()
+        case_variables = {g for case in self.plan.cases for g in case.values}
+        for order, (guid, variable) in enumerate(self.plan.variables.items()):
+            if guid not in case_variables:
+                continue
+            attribute = Attribute.objects.create(
+                project=self.project,
+                name=_unique(variable["name"].strip() or "Variable", taken, 100),
+                type=VARIABLE_TYPES.get(variable["type"], Attribute.Type.TEXT),
+                choices=["true", "false"] if variable["type"] == "Boolean" else [],
+                order=order,
+            )
+            self.attributes[guid] = attribute
+            self.kept.append(("attribute", attribute.pk, guid))
+
+    def participants_write(self) -> None:
+        labels: set[str] = set()
+        values: list[AttributeValue] = []
+        for number, case in enumerate(self.plan.cases, start=1):
+            label = _unique(case.name or f"Case {number}", labels, 100)
+            if case.name and label != case.name:
+                self.report.append(f"Case {case.name!r} appears twice; renamed {label!r}.")
+            participant = Participant.objects.create(
+                project=self.project, label=label, notes=case.description
+            )
+            self.kept.append(("participant", participant.pk, case.guid))
+            values += [
+                AttributeValue(
+                    participant=participant,
+                    attribute=self.attributes[guid],
+                    value=_attribute_value(self.plan.variables[guid]["type"], value)[:500],
                 )
-    AttributeValue.objects.bulk_create(values, batch_size=1000)
+                for guid, value in case.values.items()
+                if value
+            ]
+        AttributeValue.objects.bulk_create(values, batch_size=1000)
 
-    step(0.25, "Transcripts")
-    group_fields = {label.lower(): field for field, label, _kind in GROUP_VARIABLES}
-    by_hash: dict[str, Transcript] = {}
-    codings: list[Coding] = []
-    coding_guids: list[tuple[str, str]] = []
-    seen_codings: set[tuple] = set()
-    skipped_duplicates = 0
-    ignored_variables: Counter[str] = Counter()
-    for index, source in enumerate(plan.sources):
-        content_hash = hashlib.sha256(source.text.encode()).hexdigest()
-        transcript = by_hash.get(content_hash)
+    def transcript_for(self, source: Any, *, order: int) -> Transcript:
+        """The source's transcript: a new one, or the one already made from the same text."""
+        digest = content_hash(source.text)
+        transcript = self.by_hash.get(digest)
         if transcript is not None:
-            report_lines.append(
+            self.report.append(
                 f"Source {source.name!r} has the same text as {transcript.name!r}: its codings "
                 "were added to that transcript."
             )
-        else:
-            fields: dict[str, Any] = {"name": source.name, "description": source.description}
-            for guid, value in source.variables.items():
-                variable_name = plan.variables[guid]["name"].strip().lower()
-                field = group_fields.get(variable_name)
-                if field is None:
-                    ignored_variables[plan.variables[guid]["name"]] += 1
-                elif field == "date":
-                    try:
-                        fields["date"] = datetime.date.fromisoformat(value[:10])
-                    except ValueError:
-                        report_lines.append(f"Source {source.name!r}: date {value!r} unreadable.")
-                elif field == "kind":
-                    if value in Transcript.Kind.values:
-                        fields["kind"] = value
-                else:
-                    fields[field] = value[:200] if field != "description" else value
-            if source.notes:
-                fields["description"] = "\n\n".join([fields["description"], *source.notes]).strip()
-            transcript = Transcript.objects.create(
-                project=project,
-                text=source.text,
-                content_hash=content_hash,
-                source_format="refi-qda",
-                original_filename=filename[:255],
-                order=index,
-                created_by=user,
-                **fields,
+            return transcript
+        fields = self.source_fields(source)
+        turns = [
+            TurnSpec(
+                start=turn["start"],
+                end=turn["end"],
+                speaker_label=turn.get("speaker_label", ""),
+                is_facilitator=turn.get("is_facilitator", False),
+                timestamp_start_ms=turn.get("timestamp_start_ms"),
             )
-            by_hash[content_hash] = transcript
-            kept.append(("transcript", transcript.pk, source.guid))
-            Turn.objects.bulk_create(
-                [
-                    Turn(
-                        transcript=transcript,
-                        order=order,
-                        start=turn["start"],
-                        end=turn["end"],
-                        speaker_label=turn.get("speaker_label", ""),
-                        is_facilitator=turn.get("is_facilitator", False),
-                        timestamp_start_ms=turn.get("timestamp_start_ms"),
-                    )
-                    for order, turn in enumerate(turns_for_imported_text(source.text))
-                ],
-                batch_size=1000,
-            )
+            for turn in turns_for_imported_text(source.text)
+        ]
+        transcript = transcript_create(
+            project=self.project,
+            text=source.text,
+            turns=turns,
+            user=self.user,
+            order=order,
+            source_format="refi-qda",
+            original_filename=self.filename[:255],
+            **fields,
+        )
+        self.by_hash[digest] = transcript
+        self.kept.append(("transcript", transcript.pk, source.guid))
+        return transcript
+
+    def source_fields(self, source: Any) -> dict[str, Any]:
+        """Group metadata from the source's variables (name, site, date, facilitator, ...)."""
+        group_fields = {label.lower(): field for field, label, _kind in GROUP_VARIABLES}
+        fields: dict[str, Any] = {"name": source.name, "description": source.description}
+        for guid, value in source.variables.items():
+            variable_name = self.plan.variables[guid]["name"]
+            field = group_fields.get(variable_name.strip().lower())
+            if field is None:
+                self.ignored_variables[variable_name] += 1
+            elif field == "date":
+                try:
+                    fields["date"] = datetime.date.fromisoformat(value[:10])
+                except ValueError:
+                    self.report.append(f"Source {source.name!r}: date {value!r} unreadable.")
+            elif field == "kind":
+                if value in Transcript.Kind.values:
+                    fields["kind"] = value
+            else:
+                fields[field] = value[:200] if field != "description" else value
+        if source.notes:
+            fields["description"] = "\n\n".join([fields["description"], *source.notes]).strip()
+        return fields
+
+    def codings_collect(self, source: Any, transcript: Transcript) -> None:
         for planned in source.codings:
-            coder = users.get(planned.user_guid)
-            code = codes[planned.code_guid]
+            coder = self.users.get(planned.user_guid)
+            code = self.codes[planned.code_guid]
             key = (transcript.pk, code.pk, coder.pk, planned.start, planned.end)
-            if key in seen_codings:
-                skipped_duplicates += 1
+            if key in self.seen_codings:
+                self.skipped_duplicates += 1
                 continue
-            seen_codings.add(key)
+            self.seen_codings.add(key)
             created = parse_datetime(planned.created or "") or timezone.now()
             if timezone.is_naive(created):
                 created = timezone.make_aware(created, datetime.UTC)
-            codings.append(
+            self.codings.append(
                 Coding(
                     transcript=transcript,
                     code=code,
@@ -298,62 +340,78 @@ def qdpx_import(
                     updated_at=created,
                 )
             )
-            coding_guids.append((planned.guid, planned.selection_guid))
-        step(0.25 + 0.5 * (index + 1) / max(len(plan.sources), 1), f"Transcript {index + 1}")
-    for name_, count in ignored_variables.items():
-        report_lines.append(
-            f"Source variable {name_!r} ({count} value(s)) is not imported: transcripts only "
-            "keep group name, site, date, facilitator and description."
-        )
-    if skipped_duplicates:
-        report_lines.append(
-            f"{skipped_duplicates} duplicate coding(s) (same span, code and coder) merged."
-        )
+            self.coding_guids.append((planned.guid, planned.selection_guid))
 
-    step(0.8, "Codings")
-    Coding.objects.bulk_create(codings, batch_size=1000)
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                project=project,
-                user=user,
-                action="import",
-                object_type="coding",
-                object_id=coding.pk,
-                after=snapshot(coding),
+    def report_skipped(self) -> None:
+        for variable_name, count in self.ignored_variables.items():
+            self.report.append(
+                f"Source variable {variable_name!r} ({count} value(s)) is not imported: "
+                "transcripts only keep group name, site, date, facilitator and description."
             )
-            for coding in codings
-        ],
-        batch_size=1000,
-    )
-    for coding, (guid, selection_guid) in zip(codings, coding_guids, strict=True):
-        kept.append(("coding", coding.pk, guid))
-        if selection_guid:
-            kept.append(("selection", coding.pk, selection_guid))
-    if plan.loose_notes:
-        section = "Notes imported from REFI-QDA:\n\n" + "\n\n".join(plan.loose_notes)
-        project.description = "\n\n".join(filter(None, [project.description, section]))
-        report_lines.append(
-            f"{len(plan.loose_notes)} note(s) not attached to a coding or source were added "
-            "to the project description."
+        if self.skipped_duplicates:
+            self.report.append(
+                f"{self.skipped_duplicates} duplicate coding(s) (same span, code and coder) merged."
+            )
+
+    def codings_write(self) -> None:
+        Coding.objects.bulk_create(self.codings, batch_size=1000)
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    project=self.project,
+                    user=self.user,
+                    action="import",
+                    object_type="coding",
+                    object_id=coding.pk,
+                    after=snapshot(coding),
+                )
+                for coding in self.codings
+            ],
+            batch_size=1000,
         )
-    project.save(update_fields=["description"])
-    guids_keep(project=project, rows=kept)
-    step(
-        0.99,
-        f"Imported {len(by_hash)} transcript(s), {len(codes)} code(s), {len(codings)} coding(s).",
-        force=True,
-    )
-    return {
-        "project_id": project.pk,
-        "project_name": project.name,
-        "transcripts": len(by_hash),
-        "codes": len(codes),
-        "codings": len(codings),
-        "participants": len(plan.cases),
-        "attributes": len(attributes),
-        "memos": sum(1 for coding in codings if coding.memo),
-        "coders_created": users.created,
-        "not_imported": plan.not_imported,
-        "notes": report_lines,
-    }
+        for coding, (guid, selection_guid) in zip(self.codings, self.coding_guids, strict=True):
+            self.kept.append(("coding", coding.pk, guid))
+            if selection_guid:
+                self.kept.append(("selection", coding.pk, selection_guid))
+
+    def notes_write(self) -> None:
+        loose = self.plan.loose_notes
+        if loose:
+            section = "Notes imported from REFI-QDA:\n\n" + "\n\n".join(loose)
+            self.project.description = "\n\n".join(
+                filter(None, [self.project.description, section])
+            )
+            self.report.append(
+                f"{len(loose)} note(s) not attached to a coding or source were added "
+                "to the project description."
+            )
+        self.project.save(update_fields=["description"])
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "project_id": self.project.pk,
+            "project_name": self.project.name,
+            "transcripts": len(self.by_hash),
+            "codes": len(self.codes),
+            "codings": len(self.codings),
+            "participants": len(self.plan.cases),
+            "attributes": len(self.attributes),
+            "memos": sum(1 for coding in self.codings if coding.memo),
+            "coders_created": self.users.created,
+            "not_imported": self.plan.not_imported,
+            "notes": self.report,
+        }
+
+
+def qdpx_import_start(*, data: bytes, filename: str, name: str, user: Any) -> Job:
+    """Keep the checked file in storage, make the new project it goes into (owned by ``user``)
+    and import it there in the background (job kind ``coding.refi_import``)."""
+    path = default_storage.save(f"refi-imports/{uuid.uuid4()}.qdpx", ContentFile(data))
+    with transaction.atomic():
+        project = project_create(name=name[:200], user=user)
+        return job_start(
+            project=project,
+            kind="coding.refi_import",
+            user=user,
+            params={"path": path, "filename": filename},
+        )

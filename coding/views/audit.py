@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from config.htmx import HtmxHttpRequest
+from transcripts.http import HtmxHttpRequest
 from transcripts.models import Transcript
 from transcripts.selectors import project_get_for_user
 

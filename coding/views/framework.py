@@ -49,10 +49,10 @@ def _page_context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
     table = framework_table(project=project, coder_id=coder_id)
     if can_write:  # reverse each action once, not once per code (a 100-code page has 700 links)
         patterns = {
-            action: reverse(f"framework_code_{action}", args=[project.pk, SENTINEL])
+            action: reverse(f"coding:framework_code_{action}", args=[project.pk, SENTINEL])
             for action in CODE_ACTIONS
         }
-        new = reverse("framework_code_new", args=[project.pk])
+        new = reverse("coding:framework_code_new", args=[project.pk])
         for row in table.rows:
             pk = str(row.code.pk)
             row.urls = {action: url.replace(SENTINEL, pk) for action, url in patterns.items()}
@@ -85,7 +85,7 @@ def _done(
         context = {**_page_context(request, project), "notice": notice, "notice_error": error}
         return render(request, f"{PAGE}#framework", context)
     (messages.error if error else messages.success)(request, notice)
-    return redirect("framework", project_id=project.pk)
+    return redirect("coding:framework", project_id=project.pk)
 
 
 def _errors_to_form(form: Any, exc: ValidationError) -> None:

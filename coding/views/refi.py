@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.htmx import HtmxHttpRequest
-from transcripts.jobs import job_create, job_enqueue, job_refresh_stale
+from jobs.services import job_refresh_stale
+from transcripts.http import HtmxHttpRequest
 from transcripts.selectors import job_get_for_user, project_get_for_user
-from transcripts.services import project_create
 
 from ..refi.codebook import codebook_import
 from ..refi.forms import ExchangeFileForm, ProjectImportForm
-from ..refi.services import codebook_qdc_bytes, project_qdpx_bytes, qdpx_check
-from ..refi.tasks import qdpx_import_task
+from ..refi.services import codebook_qdc_bytes, project_qdpx_bytes, qdpx_check, qdpx_import_start
 from ..refi.xml import RefiError
 
 
@@ -49,7 +42,7 @@ def qdc_export(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         content = codebook_qdc_bytes(project=project)
     except RefiError as exc:
         messages.error(request, str(exc))
-        return redirect("project_detail", project_id=project.pk)
+        return redirect("transcripts:project_detail", project_id=project.pk)
     return _download(content, name, "application/xml")
 
 
@@ -61,7 +54,7 @@ def qdc_import(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     if not form.is_valid():
         for error in form.errors.get("file", ["Choose a .qdc file."]):
             messages.error(request, str(error))
-        return redirect("project_detail", project_id=project.pk)
+        return redirect("transcripts:project_detail", project_id=project.pk)
     upload = form.cleaned_data["file"]
     try:
         report = codebook_import(
@@ -75,7 +68,7 @@ def qdc_import(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
             f"Codebook {upload.name}: {report['added']} code(s) added, {report['updated']} "
             f"updated, {report['unchanged']} unchanged. {' '.join(report['notes'])}".strip(),
         )
-    return redirect("project_detail", project_id=project.pk)
+    return redirect("transcripts:project_detail", project_id=project.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,18 +85,13 @@ def qdpx_import(request: HtmxHttpRequest) -> HttpResponse:
         except RefiError as exc:
             form.add_error("file", f"Nothing was imported. {exc}")
         else:
-            path = default_storage.save(f"refi-imports/{uuid.uuid4()}.qdpx", ContentFile(data))
-            with transaction.atomic():
-                name = (form.cleaned_data["name"] or plan.name)[:200]
-                project = project_create(name=name, user=request.user)
-                job = job_create(
-                    project=project,
-                    kind="refi.import",
-                    user=request.user,
-                    params={"path": path, "filename": upload.name},
-                )
-                job_enqueue(job=job, task=qdpx_import_task)
-            return redirect("qdpx_import_status", project_id=project.pk, job_id=job.pk)
+            job = qdpx_import_start(
+                data=data,
+                filename=upload.name,
+                name=form.cleaned_data["name"] or plan.name,
+                user=request.user,
+            )
+            return redirect("coding:qdpx_import_status", project_id=job.project_id, job_id=job.pk)
     return render(request, "coding/refi_import.html", {"form": form})
 
 

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from config.htmx import HtmxHttpRequest
+from transcripts.http import HtmxHttpRequest
 from transcripts.selectors import project_get_for_user
 
 from .. import retrieval

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from config.htmx import HtmxHttpRequest
+from transcripts.http import HtmxHttpRequest
 from transcripts.models import Transcript, Turn
 from transcripts.selectors import transcript_get_for_user
 
@@ -32,12 +32,12 @@ PAGE = "coding/coding_screen.html"
 
 def _turn_url_prefix(transcript: Transcript) -> str:
     """``.../code/turns/`` to which the turn's id is appended (one reverse, not hundreds)."""
-    url = reverse("coding_apply_turn", args=[transcript.project_id, transcript.pk, 0])
+    url = reverse("coding:coding_apply_turn", args=[transcript.project_id, transcript.pk, 0])
     return url.removesuffix("0/")
 
 
 def _screen_url(transcript: Transcript, coder: str = "") -> str:
-    url = reverse("coding_screen", args=[transcript.project_id, transcript.pk])
+    url = reverse("coding:coding_screen", args=[transcript.project_id, transcript.pk])
     return f"{url}?coder={coder}" if coder else url
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from config.htmx import HtmxHttpRequest
+from transcripts.http import HtmxHttpRequest
 from transcripts.models import Transcript, Turn
 from transcripts.selectors import project_get_for_user
 
@@ -89,7 +89,9 @@ def search_code_hit(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Coded as {coding.code.name}.")  # type: ignore[union-attr]
     return redirect(
-        reverse("search", args=[project.pk]) + "?" + urlencode({"q": request.POST.get("q", "")})
+        reverse("coding:search", args=[project.pk])
+        + "?"
+        + urlencode({"q": request.POST.get("q", "")})
     )
 
 

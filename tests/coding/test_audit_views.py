@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def audit_url(project) -> str:
-    return reverse("audit_log", args=[project.pk])
+    return reverse("coding:audit_log", args=[project.pk])
 
 
 def test_only_owners_read_the_audit_log(client, project, user, coder, viewer, outsider):

@@ -15,23 +15,23 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def screen_url(transcript, **params):
-    url = reverse("coding_screen", args=[transcript.project_id, transcript.pk])
+    url = reverse("coding:coding_screen", args=[transcript.project_id, transcript.pk])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
 def apply_url(transcript):
-    return reverse("coding_apply", args=[transcript.project_id, transcript.pk])
+    return reverse("coding:coding_apply", args=[transcript.project_id, transcript.pk])
 
 
 def update_url(coding):
     return reverse(
-        "coding_update", args=[coding.transcript.project_id, coding.transcript_id, coding.pk]
+        "coding:coding_update", args=[coding.transcript.project_id, coding.transcript_id, coding.pk]
     )
 
 
 def remove_url(coding):
     return reverse(
-        "coding_remove", args=[coding.transcript.project_id, coding.transcript_id, coding.pk]
+        "coding:coding_remove", args=[coding.transcript.project_id, coding.transcript_id, coding.pk]
     )
 
 
@@ -218,7 +218,7 @@ def test_code_this_turn_codes_the_speakers_whole_turn(client, user, project, tra
     code = CodeFactory(project=project)
     turn = transcript.turns.get(speaker_label="P2")
     client.force_login(user)
-    url = reverse("coding_apply_turn", args=[project.pk, transcript.pk, turn.pk])
+    url = reverse("coding:coding_apply_turn", args=[project.pk, transcript.pk, turn.pk])
     response = client.post(url, {"codes": [code.pk]}, **HTMX)
     assert response.status_code == 200
     coding = Coding.objects.get()
@@ -228,7 +228,7 @@ def test_code_this_turn_codes_the_speakers_whole_turn(client, user, project, tra
 def test_code_this_turn_without_a_code_says_to_pick_one(client, user, project, transcript):
     turn = transcript.turns.first()
     client.force_login(user)
-    url = reverse("coding_apply_turn", args=[project.pk, transcript.pk, turn.pk])
+    url = reverse("coding:coding_apply_turn", args=[project.pk, transcript.pk, turn.pk])
     response = client.post(url, {}, **HTMX)
     assert response.status_code == 422
     assert "Pick one or more codes to apply to the turn." in response.content.decode()
@@ -242,7 +242,7 @@ def test_clicking_a_passage_shows_its_codes_coder_and_memo(
     Coding.objects.filter(pk=mine.pk).update(memo="distrust of industry")
     theirs = coding_of(transcript, code, coder, "I'd want to know who gets it.")
     client.force_login(user)
-    url = reverse("coding_panel", args=[project.pk, transcript.pk])
+    url = reverse("coding:coding_panel", args=[project.pk, transcript.pk])
     html = client.get(f"{url}?ids={mine.pk},{theirs.pk}", **HTMX).content.decode()
     assert "distrust of industry" in html
     assert user.username in html and coder.username in html
@@ -388,11 +388,11 @@ def _write_requests(transcript, coding, code):
     pid, tid = transcript.project_id, transcript.pk
     return [
         (apply_url(transcript), {"start": 0, "end": 9, "codes": [code.pk]}),
-        (reverse("coding_apply_turn", args=[pid, tid, turn.pk]), {"codes": [code.pk]}),
+        (reverse("coding:coding_apply_turn", args=[pid, tid, turn.pk]), {"codes": [code.pk]}),
         (update_url(coding), {"memo": "changed"}),
         (remove_url(coding), {}),
         (
-            reverse("search_code_hit", args=[pid]),
+            reverse("coding:search_code_hit", args=[pid]),
             {"code": code.pk, "hit": f"match:{tid}:0:5"},
         ),
     ]
@@ -418,9 +418,9 @@ def test_outsiders_get_404_on_every_page(client, user, outsider, project, transc
     client.force_login(outsider)
     for url in [
         screen_url(transcript),
-        reverse("coding_panel", args=[project.pk, transcript.pk]) + "?ids=1",
-        reverse("code_quotes", args=[project.pk, code.pk]),
-        reverse("search", args=[project.pk]) + "?q=letter",
+        reverse("coding:coding_panel", args=[project.pk, transcript.pk]) + "?ids=1",
+        reverse("coding:code_quotes", args=[project.pk, code.pk]),
+        reverse("coding:search", args=[project.pk]) + "?q=letter",
     ]:
         assert client.get(url).status_code == 404, url
 

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def turns_url(project, transcript, **params):
-    url = reverse("coding_turns", args=[project.pk, transcript.pk])
+    url = reverse("coding:coding_turns", args=[project.pk, transcript.pk])
     return url + "?" + "&".join(f"{k}={v}" for k, v in params.items())
 
 

@@ -304,12 +304,15 @@ def test_a_failed_background_import_shows_why(user, project):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from coding.refi.tasks import qdpx_import_task
-    from transcripts.jobs import job_create
+    from coding.tasks import qdpx_import_task
+    from jobs.services import job_create
 
     path = default_storage.save("refi-imports/bad.qdpx", ContentFile(b"not a zip"))
     job = job_create(
-        project=project, kind="refi.import", user=user, params={"path": path, "filename": "x.qdpx"}
+        project=project,
+        kind="coding.refi_import",
+        user=user,
+        params={"path": path, "filename": "x.qdpx"},
     )
     qdpx_import_task(job.pk)
     job.refresh_from_db()

@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from coding.models import Code
 from coding.services import code_create
+from jobs.models import Job
 from tests.coding.refi_support import assert_valid_qdc, assert_valid_qdpx, sample
 from tests.conftest import member
 from tests.factories import PASSWORD
-from transcripts.models import Job, Project
+from transcripts.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,8 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 def test_members_download_valid_exports(client, project, role):
     code_create(project=project, user=None, name="Trust")
     login(client, member(project, role))
-    qdpx = client.get(reverse("qdpx_export", args=[project.pk]))
-    qdc = client.get(reverse("qdc_export", args=[project.pk]))
+    qdpx = client.get(reverse("coding:qdpx_export", args=[project.pk]))
+    qdc = client.get(reverse("coding:qdc_export", args=[project.pk]))
     assert qdpx.status_code == qdc.status_code == 200
     assert "attachment" in qdpx["Content-Disposition"]
     assert_valid_qdpx(qdpx.content)
@@ -46,30 +47,32 @@ def test_members_download_valid_exports(client, project, role):
 
 def test_non_members_get_404_on_every_exchange_view(client, project, outsider):
     login(client, outsider)
-    job = Job.objects.create(project=project, kind="refi.import")
+    job = Job.objects.create(project=project, kind="coding.refi_import")
     for method, url in [
-        ("get", reverse("qdpx_export", args=[project.pk])),
-        ("get", reverse("qdc_export", args=[project.pk])),
-        ("post", reverse("qdc_import", args=[project.pk])),
-        ("get", reverse("qdpx_import_status", args=[project.pk, job.pk])),
+        ("get", reverse("coding:qdpx_export", args=[project.pk])),
+        ("get", reverse("coding:qdc_export", args=[project.pk])),
+        ("post", reverse("coding:qdc_import", args=[project.pk])),
+        ("get", reverse("coding:qdpx_import_status", args=[project.pk, job.pk])),
     ]:
         assert getattr(client, method)(url).status_code == 404, url
 
 
 def test_viewers_cannot_import_a_codebook(client, project, viewer):
     login(client, viewer)
-    response = client.post(reverse("qdc_import", args=[project.pk]), {"file": upload("c.qdc", QDC)})
+    response = client.post(
+        reverse("coding:qdc_import", args=[project.pk]), {"file": upload("c.qdc", QDC)}
+    )
     assert response.status_code == 403
     assert not Code.objects.exists()
 
 
 def test_a_coder_merges_a_codebook_from_the_project_page(client, project, coder):
     login(client, coder)
-    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
-    assert reverse("qdc_import", args=[project.pk]) in page
-    assert reverse("qdpx_export", args=[project.pk]) in page
+    page = client.get(reverse("transcripts:project_detail", args=[project.pk])).content.decode()
+    assert reverse("coding:qdc_import", args=[project.pk]) in page
+    assert reverse("coding:qdpx_export", args=[project.pk]) in page
     response = client.post(
-        reverse("qdc_import", args=[project.pk]), {"file": upload("c.qdc", QDC)}, follow=True
+        reverse("coding:qdc_import", args=[project.pk]), {"file": upload("c.qdc", QDC)}, follow=True
     )
     assert "1 code(s) added" in response.content.decode()
     assert Code.objects.get(project=project).name == "Trust"
@@ -78,7 +81,9 @@ def test_a_coder_merges_a_codebook_from_the_project_page(client, project, coder)
 def test_a_bad_codebook_upload_names_the_file(client, project, coder):
     login(client, coder)
     response = client.post(
-        reverse("qdc_import", args=[project.pk]), {"file": upload("mine.qdc", b"<x")}, follow=True
+        reverse("coding:qdc_import", args=[project.pk]),
+        {"file": upload("mine.qdc", b"<x")},
+        follow=True,
     )
     assert "mine.qdc is not well-formed XML" in response.content.decode()
 
@@ -87,34 +92,36 @@ def test_importing_a_qdpx_creates_a_project_i_own_and_links_to_it(
     client, user, django_capture_on_commit_callbacks
 ):
     login(client, user)
-    listing = client.get(reverse("project_list")).content.decode()
-    assert reverse("qdpx_import") in listing
+    listing = client.get(reverse("transcripts:project_list")).content.decode()
+    assert reverse("coding:qdpx_import") in listing
     data = sample("qc-1.3.2_demo.qdpx")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("qdpx_import"), {"file": upload("demo.qdpx", data), "name": "Schools"}
+            reverse("coding:qdpx_import"), {"file": upload("demo.qdpx", data), "name": "Schools"}
         )
     response = client.get(response["Location"])
     project = Project.objects.get(name="Schools")
     html = response.content.decode()
     assert project.memberships.get(user=user).role == "owner"
     assert project.transcripts.count() == 2
-    assert reverse("project_detail", args=[project.pk]) in html
+    assert reverse("transcripts:project_detail", args=[project.pk]) in html
     assert "205 codings" in html
     assert "Imported 2 transcript(s), 262 code(s), 205 coding(s)." in html
     job = Job.objects.get(project=project)
     assert job.status == "done"
     polled = client.get(
-        reverse("qdpx_import_status", args=[project.pk, job.pk]), HTTP_HX_REQUEST="true"
+        reverse("coding:qdpx_import_status", args=[project.pk, job.pk]), HTTP_HX_REQUEST="true"
     )
     assert "<html" not in polled.content.decode() and "hx-trigger" not in polled.content.decode()
 
 
 def test_a_running_import_is_polled(client, user, project):
-    job = Job.objects.create(project=project, kind="refi.import", params={"filename": "x.qdpx"})
+    job = Job.objects.create(
+        project=project, kind="coding.refi_import", params={"filename": "x.qdpx"}
+    )
     login(client, user)
     html = client.get(
-        reverse("qdpx_import_status", args=[project.pk, job.pk]), HTTP_HX_REQUEST="true"
+        reverse("coding:qdpx_import_status", args=[project.pk, job.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert 'hx-trigger="every 2s"' in html
 
@@ -122,17 +129,19 @@ def test_a_running_import_is_polled(client, user, project):
 def test_a_failed_background_import_offers_to_remove_its_empty_project(client, user, project):
     job = Job.objects.create(
         project=project,
-        kind="refi.import",
+        kind="coding.refi_import",
         params={"filename": "x.qdpx"},
         status="failed",
         error="The worker stopped.",
     )
     login(client, user)
-    status_url = reverse("qdpx_import_status", args=[project.pk, job.pk])
+    status_url = reverse("coding:qdpx_import_status", args=[project.pk, job.pk])
     html = client.get(status_url).content.decode()
     assert "Nothing was imported. The worker stopped." in html
     assert "Remove the empty project" in html
-    client.post(reverse("project_delete", args=[project.pk]), {"confirm_name": project.name})
+    client.post(
+        reverse("transcripts:project_delete", args=[project.pk]), {"confirm_name": project.name}
+    )
     assert not Project.objects.filter(pk=project.pk).exists()
 
 
@@ -141,10 +150,12 @@ def test_a_failed_import_never_offers_to_remove_a_project_with_material(client, 
 
     TranscriptFactory(project=project)
     job = Job.objects.create(
-        project=project, kind="refi.import", params={"filename": "x.qdpx"}, status="failed"
+        project=project, kind="coding.refi_import", params={"filename": "x.qdpx"}, status="failed"
     )
     login(client, user)
-    html = client.get(reverse("qdpx_import_status", args=[project.pk, job.pk])).content.decode()
+    html = client.get(
+        reverse("coding:qdpx_import_status", args=[project.pk, job.pk])
+    ).content.decode()
     assert "Remove the empty project" not in html
 
 
@@ -154,14 +165,14 @@ def test_an_atlas_import_shows_what_was_not_imported(
     login(client, user)
     data = sample("atlasti-8.4_standard-project_TestProject.qdpx")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("qdpx_import"), {"file": upload("atlas.qdpx", data)})
+        response = client.post(reverse("coding:qdpx_import"), {"file": upload("atlas.qdpx", data)})
     html = client.get(response["Location"]).content.decode()
     assert "Not imported" in html and "picture sources are not imported" in html
 
 
 def test_a_bad_qdpx_upload_says_why_and_creates_no_project(client, user):
     login(client, user)
-    response = client.post(reverse("qdpx_import"), {"file": upload("fg.qdpx", b"hello")})
+    response = client.post(reverse("coding:qdpx_import"), {"file": upload("fg.qdpx", b"hello")})
     assert response.status_code == 200
     assert "fg.qdpx is not a REFI-QDA project: it is not a zip archive" in response.content.decode()
     assert not Project.objects.exists()
@@ -192,7 +203,7 @@ def test_import_command_reports_a_bad_file(tmp_path, user):
 
 def test_an_empty_framework_cannot_be_exported_as_a_codebook(client, project, user, tmp_path):
     login(client, user)
-    response = client.get(reverse("qdc_export", args=[project.pk]), follow=True)
+    response = client.get(reverse("coding:qdc_export", args=[project.pk]), follow=True)
     assert "no codes yet" in response.content.decode()
     with pytest.raises(CommandError, match="no codes yet"):
         call_command("export_qdc", str(project.pk), "--out", str(tmp_path / "x.qdc"))

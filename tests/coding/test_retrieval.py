@@ -38,7 +38,7 @@ def code_words(transcript, code, coder, words, **extra):
 
 
 def quotes_url(code, **params):
-    url = reverse("code_quotes", args=[code.project_id, code.pk])
+    url = reverse("coding:code_quotes", args=[code.project_id, code.pk])
     query = "&".join(f"{key}={value}" for key, values in params.items() for value in values)
     return f"{url}?{query}" if query else url
 
@@ -70,7 +70,8 @@ def test_theme_lists_quotes_of_its_sub_codes_with_speaker_attributes_and_a_link_
     assert "Age band: 35-44" in html and "Carer: Yes" in html
     assert "<strong>P3</strong>" in html and "Leeds" in html and "paper" in html
     link = (
-        reverse("coding_screen", args=[project.pk, fg1.pk]) + f"?coder={user.pk}#coding-{wanted.pk}"
+        reverse("coding:coding_screen", args=[project.pk, fg1.pk])
+        + f"?coder={user.pk}#coding-{wanted.pk}"
     )
     assert f'href="{link}"' in html
 
@@ -132,5 +133,5 @@ def test_viewers_can_read_quotes(client, user, viewer, project, groups):
 def test_a_code_of_another_project_is_not_found(client, user, project):
     foreign = CodeFactory()
     client.force_login(user)
-    url = reverse("code_quotes", args=[project.pk, foreign.pk])
+    url = reverse("coding:code_quotes", args=[project.pk, foreign.pk])
     assert client.get(url).status_code == 404

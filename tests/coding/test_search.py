@@ -83,7 +83,7 @@ def test_filters_by_group_and_speaker(project, groups):
 
 def test_search_page_shows_keyword_in_context_with_the_match_marked(client, user, project, groups):
     client.force_login(user)
-    url = reverse("search", args=[project.pk])
+    url = reverse("coding:search", args=[project.pk])
     html = client.get(url, {"q": "phone"}).content.decode()
     assert "<strong>1</strong> hit for" in html
     row = re.search(
@@ -100,7 +100,10 @@ def test_search_page_shows_keyword_in_context_with_the_match_marked(client, user
     )
     fg1 = groups[0]
     turn = fg1.turns.get(speaker_label="P1")
-    assert f'href="{reverse("coding_screen", args=[project.pk, fg1.pk])}#turn-{turn.pk}"' in html
+    assert (
+        f'href="{reverse("coding:coding_screen", args=[project.pk, fg1.pk])}#turn-{turn.pk}"'
+        in html
+    )
 
 
 def test_sentence_span_finds_the_sentence_around_a_match():
@@ -131,7 +134,7 @@ def test_code_this_hit_codes_the_sentence_turn_or_match(
     start = fg1.text.index("phone")
     client.force_login(user)
     response = client.post(
-        reverse("search_code_hit", args=[project.pk]),
+        reverse("coding:search_code_hit", args=[project.pk]),
         {"code": code.pk, "hit": f"{scope}:{fg1.pk}:{start}:{start + 5}"},
         **HTMX,
     )
@@ -146,7 +149,7 @@ def test_code_this_hit_refuses_a_transcript_of_another_project(client, user, pro
     code = CodeFactory(project=project)
     client.force_login(user)
     response = client.post(
-        reverse("search_code_hit", args=[project.pk]),
+        reverse("coding:search_code_hit", args=[project.pk]),
         {"code": code.pk, "hit": f"match:{other.pk}:4:11"},
         **HTMX,
     )
@@ -158,7 +161,7 @@ def test_code_this_hit_refuses_a_transcript_of_another_project(client, user, pro
 def test_viewers_search_but_see_no_code_this_hit(client, viewer, project, groups):
     CodeFactory(project=project)
     client.force_login(viewer)
-    html = client.get(reverse("search", args=[project.pk]), {"q": "letter"}).content.decode()
+    html = client.get(reverse("coding:search", args=[project.pk]), {"q": "letter"}).content.decode()
     assert "<strong>3</strong> hits" in html
     assert "Code this hit" not in html and 'name="hit"' not in html
 
@@ -170,7 +173,7 @@ def test_search_pages_take_a_fixed_number_of_queries_however_many_groups(
         transcript_with_turns(project, [("P9", f"Another letter {index}.")], name=f"FG{index + 3}")
     client.force_login(user)
     with django_assert_num_queries(8):
-        response = client.get(reverse("search", args=[project.pk]), {"q": "letter"})
+        response = client.get(reverse("coding:search", args=[project.pk]), {"q": "letter"})
     assert "<strong>8</strong> hits" in response.content.decode()
 
 
@@ -178,7 +181,7 @@ def test_a_malformed_hit_is_refused_with_a_message(client, user, project, groups
     code = CodeFactory(project=project)
     client.force_login(user)
     response = client.post(
-        reverse("search_code_hit", args=[project.pk]),
+        reverse("coding:search_code_hit", args=[project.pk]),
         {"code": code.pk, "hit": "everything:1:2"},
         **HTMX,
     )

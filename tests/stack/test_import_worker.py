@@ -21,7 +21,8 @@ def test_an_upload_is_read_and_imported_by_the_worker(client, user, project, cel
         }
     )
     response = client.post(
-        reverse("transcript_upload", args=[project.pk]), {"files": [named("up.zip", archive)]}
+        reverse("transcripts:transcript_upload", args=[project.pk]),
+        {"files": [named("up.zip", archive)]},
     )
     batch = project.import_batches.get()
     page = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
@@ -30,12 +31,16 @@ def test_an_upload_is_read_and_imported_by_the_worker(client, user, project, cel
     read = wait_for_job(batch.read_job, worker=celery_worker_process)
     assert read.status == "done", read.error
     batch.refresh_from_db()
-    client.post(reverse("import_batch_review", args=[project.pk, batch.pk]), review_data(batch))
+    client.post(
+        reverse("transcripts:import_batch_review", args=[project.pk, batch.pk]), review_data(batch)
+    )
     batch.refresh_from_db()
     imported = wait_for_job(batch.import_job, worker=celery_worker_process)
     assert imported.status == "done", imported.error
     assert imported.result == {"files": 3, "ready": 0, "imported": 2, "duplicates": 0, "failed": 1}
     assert sorted(project.transcripts.values_list("name", flat=True)) == ["FG1", "FG2"]
-    report = client.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
+    report = client.get(
+        reverse("transcripts:import_batch", args=[project.pk, batch.pk])
+    ).content.decode()
     assert "Imported 2 transcripts, 1 failed." in report
     assert "up.zip/empty.txt: the file is empty." in report

@@ -19,7 +19,7 @@ def test_a_suggestion_run_is_executed_by_the_real_worker(
     client.login(username=user.username, password=PASSWORD)
 
     response = client.post(
-        reverse("suggestion_run", args=[project.pk]),
+        reverse("themes:suggestion_run", args=[project.pk]),
         {"transcripts": [transcript.pk], "threshold": "0.2"},
         HTTP_HX_REQUEST="true",
     )
@@ -28,5 +28,7 @@ def test_a_suggestion_run_is_executed_by_the_real_worker(
     job = wait_for_job(project.jobs.get(), timeout=120, worker=celery_worker_process)
     assert job.status == "done", job.error
     assert job.result["suggestions"] == Suggestion.objects.filter(transcript=transcript).count() > 0
-    html = client.get(reverse("suggestions", args=[project.pk]), {"min": "0.2"}).content.decode()
+    html = client.get(
+        reverse("themes:suggestions", args=[project.pk]), {"min": "0.2"}
+    ).content.decode()
     assert "Hackers broke into the hospital system" in html

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 
 from coding.models import AuditEvent, Coding
 from coding.services import coding_apply
+from jobs.models import Job
+from jobs.services import job_cancel
 from tests.themes.conftest import TURNS, make_framework, make_transcript
 from themes import services
 from themes.models import CandidateTheme, Rejection, Suggestion
-from transcripts.jobs import job_cancel
-from transcripts.models import Job
 
 
 def run(project, user, transcripts, threshold=0.0):

@@ -34,25 +34,28 @@ def login(client, who):
 def write_urls(project, transcript, suggestion, candidate):
     p = project.pk
     return [
-        (reverse("suggestion_run", args=[p]), {"transcripts": [transcript.pk], "threshold": "0.3"}),
-        (reverse("suggestion_accept", args=[p, suggestion.pk]), {}),
-        (reverse("suggestion_reject", args=[p, suggestion.pk]), {}),
         (
-            reverse("suggestions_bulk_accept", args=[p]),
+            reverse("themes:suggestion_run", args=[p]),
+            {"transcripts": [transcript.pk], "threshold": "0.3"},
+        ),
+        (reverse("themes:suggestion_accept", args=[p, suggestion.pk]), {}),
+        (reverse("themes:suggestion_reject", args=[p, suggestion.pk]), {}),
+        (
+            reverse("themes:suggestions_bulk_accept", args=[p]),
             {"code": suggestion.code_id, "min_confidence": "0"},
         ),
-        (reverse("candidate_run", args=[p]), {"transcripts": [transcript.pk]}),
-        (reverse("candidate_promote", args=[p, candidate.pk]), {"name": "Parking"}),
-        (reverse("candidate_dismiss", args=[p, candidate.pk]), {}),
+        (reverse("themes:candidate_run", args=[p]), {"transcripts": [transcript.pk]}),
+        (reverse("themes:candidate_promote", args=[p, candidate.pk]), {"name": "Parking"}),
+        (reverse("themes:candidate_dismiss", args=[p, candidate.pk]), {}),
     ]
 
 
 def read_urls(project, transcript):
     p = project.pk
     return [
-        reverse("suggestions", args=[p]),
-        reverse("candidates", args=[p]),
-        reverse("transcript_suggestions", args=[p, transcript.pk]),
+        reverse("themes:suggestions", args=[p]),
+        reverse("themes:candidates", args=[p]),
+        reverse("themes:transcript_suggestions", args=[p, transcript.pk]),
     ]
 
 
@@ -91,7 +94,9 @@ def test_queue_lists_pending_suggestions_per_code_with_reasons(
 ):
     login(client, coder)
     with django_assert_max_num_queries(14):
-        html = client.get(reverse("suggestions", args=[project.pk]), {"min": "0"}).content.decode()
+        html = client.get(
+            reverse("themes:suggestions", args=[project.pk]), {"min": "0"}
+        ).content.decode()
     assert suggested.text[:40] in html
     assert "Shares:" in html
     assert f"?code={suggested.code_id}" in html
@@ -99,7 +104,7 @@ def test_queue_lists_pending_suggestions_per_code_with_reasons(
 
 def test_queue_filters_by_code_and_confidence(client, coder, project, suggested, framework):
     login(client, coder)
-    url = reverse("suggestions", args=[project.pk])
+    url = reverse("themes:suggestions", args=[project.pk])
     other = next(c for c in framework if c.pk != suggested.code_id)
     html = client.get(
         url, {"code": other.pk, "min": "0"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue"
@@ -116,7 +121,7 @@ def test_starting_a_run_over_htmx_returns_the_finished_progress_bar(
 ):
     login(client, coder)
     response = client.post(
-        reverse("suggestion_run", args=[project.pk]),
+        reverse("themes:suggestion_run", args=[project.pk]),
         {"transcripts": [transcript.pk], "threshold": "0.2"},
         HTTP_HX_REQUEST="true",
     )
@@ -128,7 +133,7 @@ def test_starting_a_run_over_htmx_returns_the_finished_progress_bar(
 def test_starting_a_run_with_a_bad_threshold_says_so(client, coder, project, framework, transcript):
     login(client, coder)
     response = client.post(
-        reverse("suggestion_run", args=[project.pk]),
+        reverse("themes:suggestion_run", args=[project.pk]),
         {"transcripts": [transcript.pk], "threshold": "7"},
         HTTP_HX_REQUEST="true",
     )
@@ -140,7 +145,7 @@ def test_starting_a_run_with_a_bad_threshold_says_so(client, coder, project, fra
 def test_accept_over_htmx_swaps_the_row_and_creates_the_coding(client, coder, project, suggested):
     login(client, coder)
     response = client.post(
-        reverse("suggestion_accept", args=[project.pk, suggested.pk]), HTTP_HX_REQUEST="true"
+        reverse("themes:suggestion_accept", args=[project.pk, suggested.pk]), HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
     assert f'id="suggestion-{suggested.pk}"' in html and "Accepted" in html
@@ -153,7 +158,7 @@ def test_accept_with_a_quote_not_in_the_transcript_shows_the_error(
 ):
     login(client, coder)
     response = client.post(
-        reverse("suggestion_accept", args=[project.pk, suggested.pk]),
+        reverse("themes:suggestion_accept", args=[project.pk, suggested.pk]),
         {"quote": "nobody said this"},
         HTTP_HX_REQUEST="true",
     )
@@ -166,12 +171,13 @@ def test_reject_from_the_transcript_panel_returns_the_panel_card(
 ):
     login(client, coder)
     panel = client.get(
-        reverse("transcript_suggestions", args=[project.pk, transcript.pk]), HTTP_HX_REQUEST="true"
+        reverse("themes:transcript_suggestions", args=[project.pk, transcript.pk]),
+        HTTP_HX_REQUEST="true",
     ).content.decode()
     assert 'id="suggestion-panel"' in panel and "<html" not in panel
     assert suggested.text[:30] in panel
     response = client.post(
-        reverse("suggestion_reject", args=[project.pk, suggested.pk]),
+        reverse("themes:suggestion_reject", args=[project.pk, suggested.pk]),
         {"view": "panel"},
         HTTP_HX_REQUEST="true",
     )
@@ -187,7 +193,7 @@ def test_bulk_accept_accepts_one_codes_suggestions_above_the_confidence(
     login(client, coder)
     expected = Suggestion.objects.filter(code=suggested.code, confidence__gte=0.1).count()
     response = client.post(
-        reverse("suggestions_bulk_accept", args=[project.pk]),
+        reverse("themes:suggestions_bulk_accept", args=[project.pk]),
         {"code": suggested.code_id, "min_confidence": "0.1", "min": "0.1"},
         follow=True,
     )
@@ -198,10 +204,10 @@ def test_bulk_accept_accepts_one_codes_suggestions_above_the_confidence(
 
 def test_candidates_page_promotes_and_dismisses(client, coder, project, transcript, candidate):
     login(client, coder)
-    html = client.get(reverse("candidates", args=[project.pk])).content.decode()
+    html = client.get(reverse("themes:candidates", args=[project.pk])).content.decode()
     assert "parking / fee" in html
     response = client.post(
-        reverse("candidate_promote", args=[project.pk, candidate.pk]),
+        reverse("themes:candidate_promote", args=[project.pk, candidate.pk]),
         {"name": "Parking", "definition": "Costs of parking at clinics"},
         HTTP_HX_REQUEST="true",
     )
@@ -210,16 +216,16 @@ def test_candidates_page_promotes_and_dismisses(client, coder, project, transcri
     assert candidate.code.name == "Parking" and candidate.code.definition.startswith("Costs")
     assert Suggestion.objects.filter(code=candidate.code, status="pending").count() == 1
     again = client.post(
-        reverse("candidate_dismiss", args=[project.pk, candidate.pk]), HTTP_HX_REQUEST="true"
+        reverse("themes:candidate_dismiss", args=[project.pk, candidate.pk]), HTTP_HX_REQUEST="true"
     )
     assert "already Promoted" in again.content.decode()
 
 
 def test_project_nav_links_to_suggestions_and_candidates(client, user, project):
     login(client, user)
-    html = client.get(reverse("project_detail", args=[project.pk])).content.decode()
-    assert reverse("suggestions", args=[project.pk]) in html
-    assert reverse("candidates", args=[project.pk]) in html
+    html = client.get(reverse("transcripts:project_detail", args=[project.pk])).content.decode()
+    assert reverse("themes:suggestions", args=[project.pk]) in html
+    assert reverse("themes:candidates", args=[project.pk]) in html
 
 
 def test_suggestions_of_another_project_are_404(client, user, project, suggested, transcript):
@@ -229,12 +235,14 @@ def test_suggestions_of_another_project_are_404(client, user, project, suggested
     MembershipFactory(project=mine, user=user, role="owner")
     make_transcript(mine, name="Other")
     login(client, user)
-    url = reverse("suggestion_accept", args=[mine.pk, suggested.pk])
+    url = reverse("themes:suggestion_accept", args=[mine.pk, suggested.pk])
     assert client.post(url).status_code == 404
 
 
 def test_starting_a_run_without_transcripts_shows_the_form_again(client, coder, project, framework):
     login(client, coder)
-    response = client.post(reverse("suggestion_run", args=[project.pk]), {"threshold": "0.3"})
+    response = client.post(
+        reverse("themes:suggestion_run", args=[project.pk]), {"threshold": "0.3"}
+    )
     assert response.status_code == 400
     assert "Choose at least one transcript." in response.content.decode()

@@ -41,7 +41,7 @@ def test_attributes_import_from_csv_creates_participants_and_typed_attributes(lo
         "P3,65-74,70,2024-06-03,\n"
     )
     response = logged_in.post(
-        reverse("participant_attributes_import", args=[project.pk]),
+        reverse("transcripts:participant_attributes_import", args=[project.pk]),
         {"file": upload("people.csv", csv)},
     )
     assert response.status_code == 302
@@ -62,7 +62,7 @@ def test_attributes_import_from_csv_creates_participants_and_typed_attributes(lo
 def test_attributes_import_from_xlsx(logged_in, project):
     data = xlsx_bytes([["Participant", "Gender"], ["P7", "Female"], ["P8", "Male"]])
     logged_in.post(
-        reverse("participant_attributes_import", args=[project.pk]),
+        reverse("transcripts:participant_attributes_import", args=[project.pk]),
         {"file": upload("people.xlsx", data)},
     )
     assert values_of(project.participants.get(label="P8")) == {"Gender": "Male"}
@@ -73,7 +73,7 @@ def test_attribute_import_errors_name_row_and_column_and_change_nothing(logged_i
     Attribute.objects.create(project=project, name="Carer", type="choice", choices=["Yes", "No"])
     csv = "label,Age,Carer,Region\nP1,forty,Yes,North\n,31,No,South\nP3,33,Maybe,East\nP1,1,No,X\n"
     response = logged_in.post(
-        reverse("participant_attributes_import", args=[project.pk]),
+        reverse("transcripts:participant_attributes_import", args=[project.pk]),
         {"file": upload("people.csv", csv)},
     )
     assert response.status_code == 400
@@ -96,7 +96,8 @@ def test_attribute_import_errors_name_row_and_column_and_change_nothing(logged_i
 )
 def test_attribute_import_refuses_bad_files_naming_them(logged_in, project, name, data, message):
     response = logged_in.post(
-        reverse("participant_attributes_import", args=[project.pk]), {"file": upload(name, data)}
+        reverse("transcripts:participant_attributes_import", args=[project.pk]),
+        {"file": upload(name, data)},
     )
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -109,7 +110,7 @@ def test_the_participants_page_lists_attributes_as_columns(
     for label in ("P1", "P2", "P3"):
         participant = ParticipantFactory(project=project, label=label)
         AttributeValue.objects.create(participant=participant, attribute=gender, value="F")
-    url = reverse("participant_list", args=[project.pk])
+    url = reverse("transcripts:participant_list", args=[project.pk])
     with django_assert_num_queries(6):  # session, user, membership, attributes, rows, values
         html = logged_in.get(url).content.decode()
     assert "<th" in html and ">Gender</th>" in html
@@ -122,7 +123,7 @@ def test_editing_a_participant_checks_each_typed_value(logged_in, project):
     band = Attribute.objects.create(
         project=project, name="Band", type="choice", choices=["18-24", "25-34"]
     )
-    url = reverse("participant_edit", args=[project.pk, participant.pk])
+    url = reverse("transcripts:participant_edit", args=[project.pk, participant.pk])
     bad = logged_in.post(url, {"label": "P1", f"attr_{age.pk}": "old", f"attr_{band.pk}": ""})
     assert bad.status_code == 400
     assert "Age: &#x27;old&#x27; is not a number" in bad.content.decode()
@@ -136,16 +137,18 @@ def test_editing_a_participant_checks_each_typed_value(logged_in, project):
 
 
 def test_adding_attributes_and_participants(logged_in, project):
-    url = reverse("attribute_create", args=[project.pk])
+    url = reverse("transcripts:attribute_create", args=[project.pk])
     assert logged_in.post(url, {"name": "Carer", "type": "choice", "choices": "Yes, No"})
     assert project.attributes.get(name="Carer").choices == ["Yes", "No"]
     again = logged_in.post(url, {"name": "carer", "type": "text"})
     assert again.status_code == 400 and "already an attribute" in again.content.decode()
     missing = logged_in.post(url, {"name": "Band", "type": "choice", "choices": ""})
     assert "needs its choices" in missing.content.decode()
-    logged_in.post(reverse("participant_create", args=[project.pk]), {"label": "P9"})
+    logged_in.post(reverse("transcripts:participant_create", args=[project.pk]), {"label": "P9"})
     assert project.participants.filter(label="P9").exists()
-    dup = logged_in.post(reverse("participant_create", args=[project.pk]), {"label": "P9"})
+    dup = logged_in.post(
+        reverse("transcripts:participant_create", args=[project.pk]), {"label": "P9"}
+    )
     assert dup.status_code == 400 and "already a participant" in dup.content.decode()
 
 
@@ -161,15 +164,15 @@ def test_viewers_cannot_change_participants(client, viewer, project, name, data)
     client.login(username=viewer.username, password=PASSWORD)
     if name == "participant_attributes_import":
         data = {"file": upload("p.csv", "label,Age\nPX,3\n")}
-    assert client.post(reverse(name, args=[project.pk]), data).status_code == 403
+    assert client.post(reverse(f"transcripts:{name}", args=[project.pk]), data).status_code == 403
     assert not Participant.objects.exists() and not Attribute.objects.exists()
 
 
 def test_viewers_see_participants_but_cannot_edit_one(client, viewer, project):
     participant = ParticipantFactory(project=project, label="P1")
     client.login(username=viewer.username, password=PASSWORD)
-    assert client.get(reverse("participant_list", args=[project.pk])).status_code == 200
-    url = reverse("participant_edit", args=[project.pk, participant.pk])
+    assert client.get(reverse("transcripts:participant_list", args=[project.pk])).status_code == 200
+    url = reverse("transcripts:participant_edit", args=[project.pk, participant.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, {"label": "Changed"}).status_code == 403
     participant.refresh_from_db()
@@ -191,4 +194,4 @@ def test_participant_pages_are_404_for_non_members(client, outsider, project, na
     client.login(username=outsider.username, password=PASSWORD)
     args = [project.pk, participant.pk] if name == "participant_edit" else [project.pk]
     method = client.get if name in ("participant_list", "participant_edit") else client.post
-    assert method(reverse(name, args=args)).status_code == 404
+    assert method(reverse(f"transcripts:{name}", args=args)).status_code == 404

@@ -6,8 +6,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
+from jobs.services import job_create
 from tests.factories import PASSWORD, CodingFactory, ProjectFactory, TranscriptFactory
-from transcripts.jobs import job_create
 from transcripts.models import Membership, Project
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +35,16 @@ def test_project_list_shows_only_my_projects(client, user, project, django_asser
     ProjectFactory(name="Someone else's study")
     login(client, user)
     with django_assert_num_queries(3):  # session, user, projects
-        response = client.get(reverse("project_list"))
+        response = client.get(reverse("transcripts:project_list"))
     assert project.name in response.content.decode()
     assert "Someone else" not in response.content.decode()
 
 
 def test_creating_a_project_makes_me_its_owner(client, user):
     login(client, user)
-    response = client.post(reverse("project_create"), {"name": "NHS data study"}, follow=True)
+    response = client.post(
+        reverse("transcripts:project_create"), {"name": "NHS data study"}, follow=True
+    )
     project = Project.objects.get(name="NHS data study")
     assert Membership.objects.get(project=project, user=user).role == "owner"
     assert b"NHS data study" in response.content
@@ -50,7 +52,7 @@ def test_creating_a_project_makes_me_its_owner(client, user):
 
 def test_project_needs_a_name(client, user):
     login(client, user)
-    response = client.post(reverse("project_create"), {"name": ""})
+    response = client.post(reverse("transcripts:project_create"), {"name": ""})
     assert response.status_code == 200
     assert not Project.objects.exists()
 
@@ -58,7 +60,7 @@ def test_project_needs_a_name(client, user):
 def test_owner_invites_an_existing_user_as_viewer(client, user, project, outsider):
     login(client, user)
     response = client.post(
-        reverse("project_members", args=[project.pk]),
+        reverse("transcripts:project_members", args=[project.pk]),
         {"username": outsider.username, "role": "viewer"},
     )
     assert response.status_code == 302
@@ -69,7 +71,8 @@ def test_owner_invites_an_existing_user_as_viewer(client, user, project, outside
 def test_inviting_an_unknown_user_names_them(client, user, project):
     login(client, user)
     response = client.post(
-        reverse("project_members", args=[project.pk]), {"username": "ghost", "role": "coder"}
+        reverse("transcripts:project_members", args=[project.pk]),
+        {"username": "ghost", "role": "coder"},
     )
     assert "no user called &#x27;ghost&#x27;" in response.content.decode()
 
@@ -77,7 +80,7 @@ def test_inviting_an_unknown_user_names_them(client, user, project):
 def test_last_owner_cannot_demote_themselves(client, user, project):
     login(client, user)
     response = client.post(
-        reverse("project_members", args=[project.pk]),
+        reverse("transcripts:project_members", args=[project.pk]),
         {"username": user.username, "role": "viewer"},
     )
     assert "at least one owner" in response.content.decode()
@@ -91,7 +94,7 @@ def test_only_owners_change_membership(client, project, outsider, role):
     someone = member(project, role)
     login(client, someone)
     response = client.post(
-        reverse("project_members", args=[project.pk]),
+        reverse("transcripts:project_members", args=[project.pk]),
         {"username": outsider.username, "role": "owner"},
     )
     assert response.status_code == 403
@@ -100,13 +103,13 @@ def test_only_owners_change_membership(client, project, outsider, role):
 
 def project_urls(project, job):
     return [
-        ("get", reverse("project_detail", args=[project.pk])),
-        ("get", reverse("project_members", args=[project.pk])),
-        ("post", reverse("project_members", args=[project.pk])),
-        ("get", reverse("job_status", args=[project.pk, job.pk])),
-        ("post", reverse("job_cancel", args=[project.pk, job.pk])),
-        ("post", reverse("codings_verify", args=[project.pk])),
-        ("post", reverse("project_delete", args=[project.pk])),
+        ("get", reverse("transcripts:project_detail", args=[project.pk])),
+        ("get", reverse("transcripts:project_members", args=[project.pk])),
+        ("post", reverse("transcripts:project_members", args=[project.pk])),
+        ("get", reverse("transcripts:job_status", args=[project.pk, job.pk])),
+        ("post", reverse("transcripts:job_cancel", args=[project.pk, job.pk])),
+        ("post", reverse("coding:codings_verify", args=[project.pk])),
+        ("post", reverse("transcripts:project_delete", args=[project.pk])),
     ]
 
 
@@ -129,23 +132,25 @@ def test_anonymous_visitors_are_sent_to_login(client, project):
 def test_viewers_cannot_start_or_cancel_jobs(client, project, viewer):
     job = job_create(project=project, kind="coding.verify")
     login(client, viewer)
-    assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
-    assert client.post(reverse("codings_verify", args=[project.pk])).status_code == 403
-    assert client.post(reverse("job_cancel", args=[project.pk, job.pk])).status_code == 403
+    assert client.get(reverse("transcripts:project_detail", args=[project.pk])).status_code == 200
+    assert client.post(reverse("coding:codings_verify", args=[project.pk])).status_code == 403
+    assert (
+        client.post(reverse("transcripts:job_cancel", args=[project.pk, job.pk])).status_code == 403
+    )
     job.refresh_from_db()
     assert not job.cancel_requested
 
 
 def test_forms_refuse_posts_without_csrf_token(user, project):
     client = login(Client(enforce_csrf_checks=True), user)
-    response = client.post(reverse("project_create"), {"name": "Forged"})
+    response = client.post(reverse("transcripts:project_create"), {"name": "Forged"})
     assert response.status_code == 403
     assert not Project.objects.filter(name="Forged").exists()
 
 
 def test_htmx_requests_carry_the_csrf_token_from_the_body(client, user, project):
     login(client, user)
-    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    page = client.get(reverse("transcripts:project_detail", args=[project.pk])).content.decode()
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
 
 
@@ -157,9 +162,9 @@ def test_verify_job_runs_in_process_and_reports_mismatches(
     bad = CodingFactory(transcript=transcript, start=4, end=10, coder=user, text="stale!")
     login(client, user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("codings_verify", args=[project.pk]), HTTP_HX_REQUEST="true")
+        client.post(reverse("coding:codings_verify", args=[project.pk]), HTTP_HX_REQUEST="true")
     job = project.jobs.get()
-    html = client.get(reverse("job_status", args=[project.pk, job.pk])).content.decode()
+    html = client.get(reverse("transcripts:job_status", args=[project.pk, job.pk])).content.decode()
     assert 'data-status="done"' in html
     assert job.result == {
         "checked": 2,
@@ -178,7 +183,7 @@ def test_owner_deletes_a_project_with_its_uploaded_files(
     login(client, user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("project_delete", args=[project.pk]), {"confirm_name": project.name}
+            reverse("transcripts:project_delete", args=[project.pk]), {"confirm_name": project.name}
         )
     assert response.status_code == 302
     assert not Project.objects.filter(pk=project.pk).exists()
@@ -188,7 +193,9 @@ def test_owner_deletes_a_project_with_its_uploaded_files(
 def test_deleting_a_project_needs_its_exact_name(client, user, project):
     login(client, user)
     response = client.post(
-        reverse("project_delete", args=[project.pk]), {"confirm_name": "study"}, follow=True
+        reverse("transcripts:project_delete", args=[project.pk]),
+        {"confirm_name": "study"},
+        follow=True,
     )
     assert "Type the project&#x27;s name exactly" in response.content.decode()
     assert Project.objects.filter(pk=project.pk).exists()
@@ -200,7 +207,7 @@ def test_only_owners_delete_projects(client, project, role):
 
     login(client, member(project, role))
     response = client.post(
-        reverse("project_delete", args=[project.pk]), {"confirm_name": project.name}
+        reverse("transcripts:project_delete", args=[project.pk]), {"confirm_name": project.name}
     )
     assert response.status_code == 403
     assert Project.objects.filter(pk=project.pk).exists()

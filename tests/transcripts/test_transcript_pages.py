@@ -55,7 +55,7 @@ def test_the_list_shows_each_group_with_turn_and_speaker_counts(
 ):
     TranscriptFactory(project=project, name="FG4")
     log_in(client, user)
-    url = reverse("transcript_list", args=[project.pk])
+    url = reverse("transcripts:transcript_list", args=[project.pk])
     client.get(url)
     with django_assert_num_queries(5):  # session, user, membership, transcripts, batches
         html = client.get(url).content.decode()
@@ -68,7 +68,9 @@ def test_the_reading_page_shows_turns_speakers_attributes_and_timestamps(
     client, user, project, transcript
 ):
     log_in(client, user)
-    html = client.get(reverse("transcript_detail", args=[project.pk, transcript.pk])).content
+    html = client.get(
+        reverse("transcripts:transcript_detail", args=[project.pk, transcript.pk])
+    ).content
     html = html.decode()
     assert 'title="Age band: 25-34 · Carer: Yes"' in html
     assert "Letters help 👍🏽." in html and "1:02:03" in html and "1:02" in html
@@ -103,13 +105,15 @@ def test_the_reading_page_of_a_long_transcript_needs_the_same_few_queries(
     Turn.objects.bulk_create(turns)
     log_in(client, user)
     with django_assert_num_queries(6):  # session, user, membership, transcript, turns, values
-        response = client.get(reverse("transcript_detail", args=[project.pk, transcript.pk]))
+        response = client.get(
+            reverse("transcripts:transcript_detail", args=[project.pk, transcript.pk])
+        )
     assert response.content.decode().count('class="turn') == 500
 
 
 def test_coders_edit_group_metadata_with_htmx(client, coder, project, transcript):
     log_in(client, coder)
-    url = reverse("transcript_update", args=[project.pk, transcript.pk])
+    url = reverse("transcripts:transcript_update", args=[project.pk, transcript.pk])
     response = client.post(
         url,
         {
@@ -134,7 +138,7 @@ def test_coders_edit_group_metadata_with_htmx(client, coder, project, transcript
 
 def test_invalid_metadata_is_refused_with_the_field_named(client, user, project, transcript):
     log_in(client, user)
-    url = reverse("transcript_update", args=[project.pk, transcript.pk])
+    url = reverse("transcripts:transcript_update", args=[project.pk, transcript.pk])
     response = client.post(url, {"name": "", "kind": "focus_group", "date": "31/31/2025"})
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
@@ -147,7 +151,9 @@ def test_members_download_the_original_file(client, viewer, project, transcript)
     transcript.original_filename = "FG3 final.docx"
     transcript.save()
     log_in(client, viewer)
-    response = client.get(reverse("transcript_download", args=[project.pk, transcript.pk]))
+    response = client.get(
+        reverse("transcripts:transcript_download", args=[project.pk, transcript.pk])
+    )
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"original bytes"
     assert 'filename="FG3 final.docx"' in response["Content-Disposition"]
@@ -156,7 +162,9 @@ def test_members_download_the_original_file(client, viewer, project, transcript)
 
 def test_download_without_an_original_is_404(client, user, project, transcript):
     log_in(client, user)
-    response = client.get(reverse("transcript_download", args=[project.pk, transcript.pk]))
+    response = client.get(
+        reverse("transcripts:transcript_download", args=[project.pk, transcript.pk])
+    )
     assert response.status_code == 404
 
 
@@ -174,15 +182,15 @@ def test_transcript_pages_are_404_for_non_members(
 ):
     log_in(client, outsider)
     args = [project.pk] if name == "transcript_list" else [project.pk, transcript.pk]
-    assert getattr(client, method)(reverse(name, args=args)).status_code == 404
+    assert getattr(client, method)(reverse(f"transcripts:{name}", args=args)).status_code == 404
 
 
 def test_viewers_read_but_cannot_edit_metadata(client, viewer, project, transcript):
     log_in(client, viewer)
-    page = client.get(reverse("transcript_detail", args=[project.pk, transcript.pk]))
+    page = client.get(reverse("transcripts:transcript_detail", args=[project.pk, transcript.pk]))
     assert page.status_code == 200 and "Edit details" not in page.content.decode()
     response = client.post(
-        reverse("transcript_update", args=[project.pk, transcript.pk]),
+        reverse("transcripts:transcript_update", args=[project.pk, transcript.pk]),
         {"name": "Hacked", "kind": "focus_group"},
     )
     assert response.status_code == 403
@@ -196,13 +204,13 @@ def test_a_transcript_of_another_project_is_404(client, user, project):
     MembershipFactory(project=other, user=user, role="owner")
     transcript = TranscriptFactory(project=project)
     log_in(client, user)
-    response = client.get(reverse("transcript_detail", args=[other.pk, transcript.pk]))
+    response = client.get(reverse("transcripts:transcript_detail", args=[other.pk, transcript.pk]))
     assert response.status_code == 404
 
 
 def test_the_edit_button_swaps_in_the_metadata_form(client, user, project, transcript):
     log_in(client, user)
-    url = reverse("transcript_detail", args=[project.pk, transcript.pk])
+    url = reverse("transcripts:transcript_detail", args=[project.pk, transcript.pk])
     html = client.get(url, {"edit": "1"}, HTTP_HX_REQUEST="true").content.decode().strip()
     assert html.startswith('<section class="card transcript-meta"')
     assert 'name="site" value="Leeds"' in html and 'class="turn' not in html

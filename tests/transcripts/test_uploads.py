@@ -39,7 +39,9 @@ def test_a_zip_of_mixed_files_is_read_then_imported_only_after_confirming(
     batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
     assert batch.status == ImportBatch.Status.REVIEW
     assert not project.transcripts.exists()
-    page = logged_in.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
+    page = logged_in.get(
+        reverse("transcripts:import_batch", args=[project.pk, batch.pk])
+    ).content.decode()
     assert "groups.zip/scan.pdf: scanned PDF: no text to import" in page
     assert 'value="FG1"' in page and 'value="2025-03-04"' in page  # proposed from the name
 
@@ -57,7 +59,9 @@ def test_a_zip_of_mixed_files_is_read_then_imported_only_after_confirming(
     assert fg1.turns.get(speaker_label="P1").participant.label == "P1"
     with fg1.original_file.open("rb") as original:
         assert original.read().decode() == FG1
-    report = logged_in.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
+    report = logged_in.get(
+        reverse("transcripts:import_batch", args=[project.pk, batch.pk])
+    ).content.decode()
     assert "Imported 3 transcripts, 1 failed." in report
 
 
@@ -131,7 +135,9 @@ def test_a_duplicate_of_a_transcript_in_the_project_is_skipped(
     assert project.transcripts.count() == 2
     assert not items["again.txt"].file  # material that was not imported is not kept
     assert items["copy.txt"].file
-    report = logged_in.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
+    report = logged_in.get(
+        reverse("transcripts:import_batch", args=[project.pk, batch.pk])
+    ).content.decode()
     assert "skipped 2 duplicates" in report
 
 
@@ -187,7 +193,9 @@ def test_the_review_names_the_fallback_encoding(
 ):
     files = {"old.txt": "P1: Café – fine.".encode("cp1252")}
     batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
-    page = logged_in.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
+    page = logged_in.get(
+        reverse("transcripts:import_batch", args=[project.pk, batch.pk])
+    ).content.decode()
     assert "decoded as Windows-1252 (cp1252)" in page
     confirm(logged_in, batch, django_capture_on_commit_callbacks)
     transcript = project.transcripts.get()
@@ -224,7 +232,7 @@ def test_changing_the_survey_text_column_updates_the_preview(
     batch = upload(logged_in, project, {"s.csv": csv}, django_capture_on_commit_callbacks)
     item = batch.items.get()
     response = logged_in.post(
-        reverse("import_batch_review", args=[project.pk, batch.pk]),
+        reverse("transcripts:import_batch_review", args=[project.pk, batch.pk]),
         {
             "action": "preview",
             f"item-{item.pk}-include": "on",
@@ -246,7 +254,7 @@ def test_a_blank_group_name_is_reported_and_nothing_is_imported(
     batch = upload(logged_in, project, {"FG1.txt": FG1}, django_capture_on_commit_callbacks)
     item = batch.items.get()
     response = logged_in.post(
-        reverse("import_batch_review", args=[project.pk, batch.pk]),
+        reverse("transcripts:import_batch_review", args=[project.pk, batch.pk]),
         {
             "action": "import",
             f"item-{item.pk}-include": "on",
@@ -282,7 +290,8 @@ def test_a_file_left_out_in_the_review_is_not_imported(
 
 def test_the_batch_page_polls_while_the_files_are_being_read(logged_in, project):
     response = logged_in.post(
-        reverse("transcript_upload", args=[project.pk]), {"files": [named("a.txt", "P1: A.")]}
+        reverse("transcripts:transcript_upload", args=[project.pk]),
+        {"files": [named("a.txt", "P1: A.")]},
     )  # on_commit not run: the job is still queued, as with a busy worker
     batch = project.import_batches.get()
     page = logged_in.get(response["Location"], HTTP_HX_REQUEST="true").content.decode().strip()
@@ -296,14 +305,16 @@ def test_discarding_an_upload_deletes_it_and_its_files(
     batch = upload(logged_in, project, {"a.txt": "P1: A."}, django_capture_on_commit_callbacks)
     stored = batch.items.get().file
     path = stored.path
-    response = logged_in.post(reverse("import_batch_discard", args=[project.pk, batch.pk]))
+    response = logged_in.post(
+        reverse("transcripts:import_batch_discard", args=[project.pk, batch.pk])
+    )
     assert response.status_code == 302
     assert not ImportBatch.objects.exists()
     assert not os.path.exists(path)
 
 
 def test_uploading_nothing_shows_an_error(logged_in, project):
-    response = logged_in.post(reverse("transcript_upload", args=[project.pk]), {})
+    response = logged_in.post(reverse("transcripts:transcript_upload", args=[project.pk]), {})
     assert "Choose at least one file to upload." in response.content.decode()
     assert not ImportBatch.objects.exists()
 
@@ -329,7 +340,7 @@ def batch(project, user):
 def test_upload_views_are_404_for_non_members(client, outsider, project, batch, name, method):
     client.login(username=outsider.username, password=PASSWORD)
     args = [project.pk] if name == "transcript_upload" else [project.pk, batch.pk]
-    response = getattr(client, method)(reverse(name, args=args))
+    response = getattr(client, method)(reverse(f"transcripts:{name}", args=args))
     assert response.status_code == 404
 
 
@@ -345,14 +356,14 @@ def test_upload_views_are_404_for_non_members(client, outsider, project, batch, 
 def test_viewers_cannot_upload_or_import(client, viewer, project, batch, name, method):
     client.login(username=viewer.username, password=PASSWORD)
     args = [project.pk] if name == "transcript_upload" else [project.pk, batch.pk]
-    response = getattr(client, method)(reverse(name, args=args))
+    response = getattr(client, method)(reverse(f"transcripts:{name}", args=args))
     assert response.status_code == 403
     assert ImportBatch.objects.filter(pk=batch.pk, status="review").exists()
 
 
 def test_viewers_can_read_an_upload_report_but_see_no_form(client, viewer, project, batch):
     client.login(username=viewer.username, password=PASSWORD)
-    response = client.get(reverse("import_batch", args=[project.pk, batch.pk]))
+    response = client.get(reverse("transcripts:import_batch", args=[project.pk, batch.pk]))
     assert response.status_code == 200
     assert "import_batch_review" not in response.content.decode()
     assert "/review/" not in response.content.decode()
@@ -364,21 +375,23 @@ def test_a_batch_of_another_project_is_404(client, user, project, batch):
     other = ProjectFactory()
     MembershipFactory(project=other, user=user, role="owner")
     client.login(username=user.username, password=PASSWORD)
-    response = client.get(reverse("import_batch", args=[other.pk, batch.pk]))
+    response = client.get(reverse("transcripts:import_batch", args=[other.pk, batch.pk]))
     assert response.status_code == 404
 
 
 def test_an_upload_whose_import_job_died_can_be_discarded(
     logged_in, project, django_capture_on_commit_callbacks
 ):
-    from transcripts.jobs import job_create
+    from jobs.services import job_create
 
     batch = upload(logged_in, project, {"a.txt": "P1: A."}, django_capture_on_commit_callbacks)
-    job = job_create(project=project, kind="transcripts.import")
+    job = job_create(project=project, kind="transcripts.import_run")
     job.status = "failed"
     job.save()
     ImportBatch.objects.filter(pk=batch.pk).update(status="importing", import_job=job)
-    page = logged_in.get(reverse("import_batch", args=[project.pk, batch.pk])).content.decode()
+    page = logged_in.get(
+        reverse("transcripts:import_batch", args=[project.pk, batch.pk])
+    ).content.decode()
     assert "Discard this upload" in page
-    logged_in.post(reverse("import_batch_discard", args=[project.pk, batch.pk]))
+    logged_in.post(reverse("transcripts:import_batch_discard", args=[project.pk, batch.pk]))
     assert not ImportBatch.objects.filter(pk=batch.pk).exists()

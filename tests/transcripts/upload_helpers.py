@@ -5,7 +5,7 @@ import io
 from django.urls import reverse
 
 from transcripts.models import ImportBatch
-from transcripts.views_uploads import _review_forms
+from transcripts.views.uploads import _review_forms
 
 
 def named(name: str, data: bytes | str) -> io.BytesIO:
@@ -17,7 +17,7 @@ def named(name: str, data: bytes | str) -> io.BytesIO:
 def upload(client, project, files: dict[str, bytes | str], capture) -> ImportBatch:
     with capture(execute=True):
         response = client.post(
-            reverse("transcript_upload", args=[project.pk]),
+            reverse("transcripts:transcript_upload", args=[project.pk]),
             {"files": [named(n, d) for n, d in files.items()]},
         )
     assert response.status_code == 302, response.content.decode()[-2000:]
@@ -54,7 +54,7 @@ def speaker_prefix(batch: ImportBatch, label: str) -> str:
 def confirm(client, batch: ImportBatch, capture, **changes):
     with capture(execute=True):
         response = client.post(
-            reverse("import_batch_review", args=[batch.project_id, batch.pk]),
+            reverse("transcripts:import_batch_review", args=[batch.project_id, batch.pk]),
             review_data(batch, **changes),
         )
     assert response.status_code == 302, response.content.decode()[-3000:]

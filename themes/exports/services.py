@@ -19,8 +19,10 @@ from django.utils.text import slugify
 
 from coding.models import Code, Coding
 from coding.services import audit_record, coding_update
-from transcripts.jobs import JobError, JobProgress, job_create, job_enqueue
-from transcripts.models import Attribute, Job, Participant, Project, Transcript
+from jobs.models import Job
+from jobs.runner import JobError, JobProgress
+from jobs.services import job_start
+from transcripts.models import Attribute, Participant, Project, Transcript
 
 from ..models import MatrixCellSummary
 from .forms import ExportForm, job_params
@@ -29,7 +31,7 @@ from .quotes import quotes_csv_chunks, quotes_xlsx_write
 from .records import ExportFilters, ProjectIndex, quote_count
 from .report import report_build, report_docx_write, report_html
 
-JOB_KIND = "export"
+JOB_KIND = "themes.export"  # declared in themes/tasks.py
 EXPORTS = {
     "quotes_csv": ("Theme-quote matrix", "quotes", "csv"),
     "quotes_xlsx": ("Theme-quote matrix", "quotes", "xlsx"),
@@ -124,15 +126,12 @@ def coding_star_set(*, coding: Coding, user: Any, starred: bool) -> Coding:
 def export_job_start(*, project: Project, user: Any, export: str, form: ExportForm) -> Job:
     if export not in EXPORTS:
         raise ValidationError({"export": f"Unknown export {export!r}."})
-    job = job_create(
+    job = job_start(
         project=project,
         kind=JOB_KIND,
         user=user,
         params={"export": export, "filters": job_params(form)},
     )
-    from .tasks import export_task
-
-    job_enqueue(job=job, task=export_task)
     export_files_expire(project=project)
     return job
 

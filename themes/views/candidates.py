@@ -10,8 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from config.htmx import HtmxHttpRequest
+from transcripts.http import HtmxHttpRequest
 from transcripts.selectors import project_get_for_user
+from transcripts.views.jobs import job_partial_context
 
 from .. import selectors, services
 from ..forms import PromoteForm, TranscriptChoiceForm
@@ -60,14 +61,14 @@ def candidate_run_start(request: HtmxHttpRequest, project_id: int) -> HttpRespon
     form = TranscriptChoiceForm(request.POST, project=project)
     if not form.is_valid():
         messages.error(request, "Choose at least one transcript to look for candidate themes in.")
-        return redirect("candidates", project_id=project.pk)
+        return redirect("themes:candidates", project_id=project.pk)
     job = services.candidate_run_start(
         project=project, user=request.user, transcripts=list(form.cleaned_data["transcripts"])
     )
     job.refresh_from_db()
     if request.htmx:
-        return render(request, "transcripts/job.html#job", {"job": job, "project": project})
-    return redirect("candidates", project_id=project.pk)
+        return render(request, "jobs/job.html#job", job_partial_context(job))
+    return redirect("themes:candidates", project_id=project.pk)
 
 
 def _candidate(
@@ -85,7 +86,7 @@ def _candidate(
         return render(request, "themes/candidates.html#candidate", context)
     if error:
         messages.error(request, error)
-    return redirect("candidates", project_id=candidate.project_id)
+    return redirect("themes:candidates", project_id=candidate.project_id)
 
 
 @require_POST

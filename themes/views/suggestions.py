@@ -13,9 +13,10 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from config.htmx import HtmxHttpRequest
+from transcripts.http import HtmxHttpRequest
 from transcripts.models import Project
 from transcripts.selectors import project_get_for_user, transcript_get_for_user
+from transcripts.views.jobs import job_partial_context
 
 from .. import selectors, services
 from ..forms import AcceptForm, BulkAcceptForm, QueueFilterForm, SuggestionRunForm
@@ -87,8 +88,8 @@ def suggestion_run_start(request: HtmxHttpRequest, project_id: int) -> HttpRespo
     )
     job.refresh_from_db()  # in eager mode it has already run
     if request.htmx:
-        return render(request, "transcripts/job.html#job", {"job": job, "project": project})
-    return redirect("suggestions", project_id=project.pk)
+        return render(request, "jobs/job.html#job", job_partial_context(job))
+    return redirect("themes:suggestions", project_id=project.pk)
 
 
 def _row(request: HtmxHttpRequest, suggestion: Suggestion, error: str = "") -> HttpResponse:
@@ -100,7 +101,7 @@ def _row(request: HtmxHttpRequest, suggestion: Suggestion, error: str = "") -> H
         return render(request, "themes/suggestions.html#suggestion", context)
     if error:
         messages.error(request, error)
-    return redirect("suggestions", project_id=suggestion.project.pk)
+    return redirect("themes:suggestions", project_id=suggestion.project.pk)
 
 
 @require_POST
@@ -178,7 +179,7 @@ def suggestions_bulk_accept(request: HtmxHttpRequest, project_id: int) -> HttpRe
         filters = request.POST.copy()  # the queue keeps the filters it was showing
         context = _queue_context(filters, project)
         return render(request, "themes/suggestions.html#queue", context)
-    return redirect("suggestions", project_id=project.pk)
+    return redirect("themes:suggestions", project_id=project.pk)
 
 
 @require_GET

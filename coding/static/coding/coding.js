@@ -31,9 +31,7 @@
     window.htmx.ajax("GET", screen.dataset.turnsUrl + "?" + params, { swap: "none" });
   });
 
-  function codePoints(text) {
-    return Array.from(text).length;
-  }
+  const { codePoints, codePointOffset } = window.CodingOffsets; // offsets.js
 
   // Code points from the start of `root` (a .turn-text) to (node, offset).
   function offsetWithin(root, node, offset) {
@@ -47,7 +45,7 @@
     let count = 0;
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let current = walker.nextNode(); current; current = walker.nextNode()) {
-      if (current === node) return count + codePoints(current.data.slice(0, offset));
+      if (current === node) return count + codePointOffset(current.data, offset);
       count += codePoints(current.data);
     }
     return count;

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from coding.services import code_create, coding_apply, coding_update
+from config.demo import build_text
 from tests.conftest import member
-from transcripts.demo import build_text
 from transcripts.models import Attribute, AttributeValue, Participant, Transcript, Turn
 
 FG1_TURNS = [

@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from docx import Document
 from openpyxl import load_workbook
 
+from jobs.models import Job
+from jobs.runner import job_run
+from jobs.services import job_create
 from themes.exports.services import export_run
-from transcripts.jobs import job_create, job_run
-from transcripts.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_command_refuses_an_unknown_project(db, tmp_path):
 def test_a_background_export_whose_filters_went_stale_fails_with_a_readable_error(study):
     job = job_create(
         project=study.project,
-        kind="export",
+        kind="themes.export",
         params={"export": "quotes_csv", "filters": {"code": [str(study.hacking.pk)]}},
     )
     study.hacking.delete()
@@ -121,7 +122,7 @@ def test_command_refuses_binary_formats_on_stdout(study):
 
 
 def test_a_background_csv_export_counts_quotes_not_line_breaks(study):
-    job = job_create(project=study.project, kind="export", params={"export": "quotes_csv"})
+    job = job_create(project=study.project, kind="themes.export", params={"export": "quotes_csv"})
     job_run(job.pk, export_run)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error

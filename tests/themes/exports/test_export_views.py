@@ -15,9 +15,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from coding.models import AuditEvent, Coding
+from jobs.models import Job
 from tests.factories import PASSWORD, CodingFactory
 from themes.models import MatrixCellSummary
-from transcripts.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,14 @@ def read_stream(response):
 
 
 GET_VIEWS = [
-    ("exports", {}),
-    ("export_quotes_csv", {}),
-    ("export_file", {"export": "framework_csv"}),
-    ("export_file", {"export": "framework_xlsx"}),
-    ("export_file", {"export": "quotes_xlsx"}),
-    ("export_file", {"export": "report_docx"}),
-    ("export_file", {"export": "report_html"}),
-    ("framework_matrix", {}),
+    ("themes:exports", {}),
+    ("themes:export_quotes_csv", {}),
+    ("themes:export_file", {"export": "framework_csv"}),
+    ("themes:export_file", {"export": "framework_xlsx"}),
+    ("themes:export_file", {"export": "quotes_xlsx"}),
+    ("themes:export_file", {"export": "report_docx"}),
+    ("themes:export_file", {"export": "report_html"}),
+    ("themes:framework_matrix", {}),
 ]
 
 
@@ -74,7 +74,7 @@ def test_viewers_may_read_and_export(client, study, viewer, name, kwargs):
 
 def test_csv_download_streams_every_quote_with_an_attachment_name(client, study):
     login(client, study.owner)
-    response = client.get(url("export_quotes_csv", study.project), {"bom": "on"})
+    response = client.get(url("themes:export_quotes_csv", study.project), {"bom": "on"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="study-')
     body, rows = read_stream(response)
@@ -91,14 +91,14 @@ def test_csv_download_applies_filters_from_the_query_string(client, study):
         "attr": [f"{study.carer.pk}:Yes"],
         "coder": [study.second_coder.pk],
     }
-    _, rows = read_stream(client.get(url("export_quotes_csv", study.project), query))
+    _, rows = read_stream(client.get(url("themes:export_quotes_csv", study.project), query))
     assert [row[2] for row in rows[1:]] == ["'-1 for apps, +1 for leaflets, @everyone agrees"]
 
 
 def test_a_code_from_another_project_is_refused_with_a_named_error(client, study):
     other = CodingFactory()
     login(client, study.owner)
-    response = client.get(url("export_quotes_csv", study.project), {"code": other.code.pk})
+    response = client.get(url("themes:export_quotes_csv", study.project), {"code": other.code.pk})
     assert response.status_code == 400
     assert "Themes and codes" in response.content.decode()
     assert "is not one of the available choices" in response.content.decode()
@@ -107,7 +107,7 @@ def test_a_code_from_another_project_is_refused_with_a_named_error(client, study
 def test_framework_xlsx_download_opens_in_openpyxl(client, study, tmp_path):
     login(client, study.owner)
     response = client.get(
-        url("export_file", study.project, export="framework_xlsx"), {"rows": "transcript"}
+        url("themes:export_file", study.project, export="framework_xlsx"), {"rows": "transcript"}
     )
     path = tmp_path / "m.xlsx"
     path.write_bytes(response.content)
@@ -118,7 +118,7 @@ def test_framework_xlsx_download_opens_in_openpyxl(client, study, tmp_path):
 def test_report_docx_download_opens_in_python_docx(client, study, tmp_path):
     login(client, study.owner)
     response = client.get(
-        url("export_file", study.project, export="report_docx"),
+        url("themes:export_file", study.project, export="report_docx"),
         {"attribution": "group_participant"},
     )
     path = tmp_path / "r.docx"
@@ -129,19 +129,23 @@ def test_report_docx_download_opens_in_python_docx(client, study, tmp_path):
 
 def test_report_html_can_be_viewed_inline(client, study):
     login(client, study.owner)
-    response = client.get(url("export_file", study.project, export="report_html"), {"view": "1"})
+    response = client.get(
+        url("themes:export_file", study.project, export="report_html"), {"view": "1"}
+    )
     assert response["Content-Disposition"].startswith("inline")
     assert "Definitely letter." in response.content.decode()
 
 
 def test_unknown_export_is_404(client, study):
     login(client, study.owner)
-    assert client.get(url("export_file", study.project, export="nope_csv")).status_code == 404
+    assert (
+        client.get(url("themes:export_file", study.project, export="nope_csv")).status_code == 404
+    )
 
 
 def test_exports_page_counts_matching_quotes_and_links_carry_the_filters(client, study):
     login(client, study.owner)
-    response = client.get(url("exports", study.project), {"transcript": study.fg2.pk})
+    response = client.get(url("themes:exports", study.project), {"transcript": study.fg2.pk})
     html = response.content.decode()
     assert "<strong>1</strong> coded quote matches" in html
     assert f"quotes.csv?transcript={study.fg2.pk}" in html
@@ -150,7 +154,7 @@ def test_exports_page_counts_matching_quotes_and_links_carry_the_filters(client,
 def test_exports_page_htmx_filter_change_swaps_only_the_actions(client, study):
     login(client, study.owner)
     response = client.get(
-        url("exports", study.project),
+        url("themes:exports", study.project),
         {"starred": "on"},
         HTTP_HX_REQUEST="true",
         HTTP_HX_TARGET="export-actions",
@@ -172,11 +176,12 @@ def query_count(client, path):
 
 
 @pytest.mark.parametrize(
-    "name", ["exports", "framework_matrix", "export_quotes_csv", "export_file"]
+    "name",
+    ["themes:exports", "themes:framework_matrix", "themes:export_quotes_csv", "themes:export_file"],
 )
 def test_query_count_does_not_grow_with_the_number_of_codings(client, study, name):
     login(client, study.owner)
-    kwargs = {"export": "framework_xlsx"} if name == "export_file" else {}
+    kwargs = {"export": "framework_xlsx"} if name == "themes:export_file" else {}
     path = url(name, study.project, **kwargs)
     before = query_count(client, path)
     transcript = study.fg1
@@ -203,7 +208,9 @@ def post_summary(client, study, **extra):
         "text": "Worried about hacking.",
         **extra,
     }
-    return client.post(url("matrix_summary_save", study.project), data, HTTP_HX_REQUEST="true")
+    return client.post(
+        url("themes:matrix_summary_save", study.project), data, HTTP_HX_REQUEST="true"
+    )
 
 
 def test_a_coder_saves_a_cell_summary_with_htmx(client, study, coder):
@@ -215,7 +222,7 @@ def test_a_coder_saves_a_cell_summary_with_htmx(client, study, coder):
     assert "<html" not in html
     summary = MatrixCellSummary.objects.get()
     assert (summary.text, summary.updated_by) == ("Worried about hacking.", coder)
-    page = client.get(url("framework_matrix", study.project)).content.decode()
+    page = client.get(url("themes:framework_matrix", study.project)).content.decode()
     assert "Worried about hacking." in page
 
 
@@ -225,7 +232,7 @@ def test_a_viewer_cannot_save_a_summary_and_sees_it_read_only(client, study, vie
     login(client, viewer)
     assert post_summary(client, study, text="Overwritten").status_code == 403
     assert MatrixCellSummary.objects.get().text == "Worried about hacking."
-    page = client.get(url("framework_matrix", study.project)).content.decode()
+    page = client.get(url("themes:framework_matrix", study.project)).content.decode()
     assert "Worried about hacking." in page
     assert "<textarea" not in page
     assert 'class="star' not in page.replace('class="star on"', "")
@@ -255,9 +262,9 @@ def test_a_summary_without_a_case_is_refused_with_a_message(client, study):
 
 def test_without_htmx_saving_a_summary_redirects_back_to_the_matrix(client, study):
     login(client, study.owner)
-    next_url = url("framework_matrix", study.project) + "?rows=participant"
+    next_url = url("themes:framework_matrix", study.project) + "?rows=participant"
     response = client.post(
-        url("matrix_summary_save", study.project),
+        url("themes:matrix_summary_save", study.project),
         {
             "code": study.safety.pk,
             "case_kind": "participant",
@@ -268,15 +275,15 @@ def test_without_htmx_saving_a_summary_redirects_back_to_the_matrix(client, stud
     )
     assert response.status_code == 302 and response["Location"] == next_url
     response = client.post(
-        url("matrix_summary_save", study.project),
+        url("themes:matrix_summary_save", study.project),
         {"code": study.safety.pk, "case_kind": "transcript", "transcript": study.fg1.pk,
          "text": "x", "next": "https://evil.example/"},
     )  # fmt: skip
-    assert response["Location"] == url("framework_matrix", study.project)
+    assert response["Location"] == url("themes:framework_matrix", study.project)
 
 
 def test_starring_a_quote_from_the_matrix_is_audited(client, study, coder, viewer, outsider):
-    star = url("matrix_coding_star", study.project, coding_id=study.numbers.pk)
+    star = url("themes:matrix_coding_star", study.project, coding_id=study.numbers.pk)
     login(client, outsider)
     assert client.post(star, {"starred": "1"}).status_code == 404
     login(client, viewer)
@@ -296,17 +303,17 @@ def test_starring_a_quote_from_the_matrix_is_audited(client, study, coder, viewe
 def test_starring_another_projects_coding_is_404(client, study):
     other = CodingFactory()
     login(client, study.owner)
-    star = url("matrix_coding_star", study.project, coding_id=other.pk)
+    star = url("themes:matrix_coding_star", study.project, coding_id=other.pk)
     assert client.post(star, {"starred": "1"}).status_code == 404
 
 
 def test_matrix_page_shows_quotes_with_references_and_counts(client, study):
     login(client, study.owner)
-    html = client.get(url("framework_matrix", study.project)).content.decode()
+    html = client.get(url("themes:framework_matrix", study.project)).content.decode()
     assert "(FG1, P2, 00:14:22)" in html
     assert "Definitely letter." in html
     html = client.get(
-        url("framework_matrix", study.project), {"cells": "counts", "rows": "transcript"}
+        url("themes:framework_matrix", study.project), {"cells": "counts", "rows": "transcript"}
     ).content.decode()
     assert '<span class="cell-count">2</span>' in html
     assert "Definitely letter." not in html
@@ -318,47 +325,49 @@ def test_a_background_export_writes_a_file_members_can_download(
     login(client, viewer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            url("export_job_start", study.project),
+            url("themes:export_job_start", study.project),
             {"export": "quotes_csv", "transcript": study.fg2.pk},
             HTTP_HX_REQUEST="true",
         )
-    job = Job.objects.get(kind="export")
+    job = Job.objects.get(kind="themes.export")
     assert job.status == "done", job.error
-    download = url("export_download", study.project, job_id=job.pk)
+    download = url("themes:export_download", study.project, job_id=job.pk)
     file_response = client.get(download)
     body = b"".join(file_response.streaming_content).decode("utf-8")
     rows = list(csv.reader(io.StringIO(body, newline="")))
     assert [row[4] for row in rows[1:]] == ["FG2"]
     assert job.result["quotes"] == 1
-    poll = client.get(url("export_job", study.project, job_id=job.pk)).content.decode()
+    poll = client.get(url("themes:export_job", study.project, job_id=job.pk)).content.decode()
     assert download in poll
     assert 'data-status="done"' in poll
-    page = client.get(url("exports", study.project)).content.decode()
+    page = client.get(url("themes:exports", study.project)).content.decode()
     assert download in page
     login(client, outsider)
     assert client.get(download).status_code == 404
-    assert client.get(url("export_job", study.project, job_id=job.pk)).status_code == 404
+    assert client.get(url("themes:export_job", study.project, job_id=job.pk)).status_code == 404
 
 
 def test_a_background_export_of_another_kind_is_not_downloadable(client, study):
-    from transcripts.jobs import job_create
+    from jobs.services import job_create
 
     job = job_create(project=study.project, kind="coding.verify")
     Job.objects.filter(pk=job.pk).update(status="done", result={"file": "secret.txt"})
     login(client, study.owner)
-    assert client.get(url("export_download", study.project, job_id=job.pk)).status_code == 404
+    assert (
+        client.get(url("themes:export_download", study.project, job_id=job.pk)).status_code == 404
+    )
 
 
 def test_a_background_export_with_an_unknown_kind_is_refused(client, study):
     login(client, study.owner)
-    response = client.post(url("export_job_start", study.project), {"export": "everything"})
+    response = client.post(url("themes:export_job_start", study.project), {"export": "everything"})
     assert response.status_code == 400
     assert not Job.objects.exists()
 
 
 def test_background_export_for_outsiders_is_404(client, study, outsider):
     login(client, outsider)
-    response = client.post(url("export_job_start", study.project), {"export": "quotes_csv"})
+    response = client.post(url("themes:export_job_start", study.project), {"export": "quotes_csv"})
     assert response.status_code == 404
     assert not Job.objects.exists()
 
@@ -377,7 +386,7 @@ def test_matrix_page_shows_twenty_quotes_per_cell_and_says_how_many_more(client,
         for i in range(23)
     )  # with the two quotes already there: 25 in the P1 x Safety cell
     login(client, study.owner)
-    html = client.get(url("framework_matrix", study.project)).content.decode()
+    html = client.get(url("themes:framework_matrix", study.project)).content.decode()
     cell = html.split('data-case="P1" data-column="Safety"')[1].split("</td>")[0]
     assert cell.count("<li>") == 20
     assert "and 5 more (all are in the exports)" in cell
@@ -385,11 +394,11 @@ def test_matrix_page_shows_twenty_quotes_per_cell_and_says_how_many_more(client,
 
 def test_pages_of_a_project_with_nothing_coded_say_so(client, project, user):
     login(client, user)
-    html = client.get(url("framework_matrix", project)).content.decode()
+    html = client.get(url("themes:framework_matrix", project)).content.decode()
     assert "Nothing to chart yet: the framework has no themes." in html
-    html = client.get(url("exports", project)).content.decode()
+    html = client.get(url("themes:exports", project)).content.decode()
     assert "<strong>0</strong> coded quotes match" in html
-    _, rows = read_stream(client.get(url("export_quotes_csv", project)))
+    _, rows = read_stream(client.get(url("themes:export_quotes_csv", project)))
     assert rows == [
         ["Theme", "Code", "Quote", "Transcript", "Group", "Site", "Date", "Speaker",
          "Participant", "Turn", "Timestamp", "Start", "End", "Coder", "Memo", "Origin",
@@ -402,8 +411,8 @@ def test_background_export_files_are_deleted_after_the_retention_period(
 ):
     login(client, user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("export_job_start", study.project), {"export": "quotes_csv"})
-    job = Job.objects.get(kind="export")
+        client.post(url("themes:export_job_start", study.project), {"export": "quotes_csv"})
+    job = Job.objects.get(kind="themes.export")
     stored = job.result["file"]
     assert default_storage.exists(stored)
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=25))
@@ -413,6 +422,8 @@ def test_background_export_files_are_deleted_after_the_retention_period(
     job.refresh_from_db()
     assert not default_storage.exists(stored)
     assert job.result.get("expired") is True and "file" not in job.result
-    assert client.get(url("export_download", study.project, job_id=job.pk)).status_code == 404
-    poll = client.get(url("export_job", study.project, job_id=job.pk)).content.decode()
+    assert (
+        client.get(url("themes:export_download", study.project, job_id=job.pk)).status_code == 404
+    )
+    poll = client.get(url("themes:export_job", study.project, job_id=job.pk)).content.decode()
     assert "deleted after the retention period" in poll

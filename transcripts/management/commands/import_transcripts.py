@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from transcripts import batches
 from transcripts.management.lookup import project_find
 from transcripts.models import ImportItem, Transcript
+from transcripts.services import uploads
 
 
 class Command(BaseCommand):
@@ -60,13 +60,13 @@ class Command(BaseCommand):
         handles = [open(f, "rb") for f in files]  # noqa: SIM115 - closed below
         try:
             names = [str(f.relative_to(source)) if source.is_dir() else f.name for f in files]
-            batch = batches.import_batch_create(
+            batch = uploads.import_batch_create(
                 project=target, user=user, files=zip(names, handles, strict=True), enqueue=False
             )
         finally:
             for handle in handles:
                 handle.close()
-        batches.import_batch_read(batch=batch)
+        uploads.import_batch_read(batch=batch)
         if options["no_participants"]:
             batch.speakers = {
                 label: {**c, "action": "facilitator" if c["action"] == "facilitator" else "none"}
@@ -83,15 +83,15 @@ class Command(BaseCommand):
             batch.items.filter(status=ImportItem.Status.READY).update(**overrides)
         if options["dry_run"]:
             self._report(batch, dry_run=True)
-            batches.import_batch_discard(batch=batch)
+            uploads.import_batch_discard(batch=batch)
             return
         try:
-            batches.import_batch_confirm(batch=batch, user=user, enqueue=False)
+            uploads.import_batch_confirm(batch=batch, user=user, enqueue=False)
         except ValidationError as exc:
             self._report(batch)
             raise CommandError(" ".join(exc.messages)) from None
         batch.refresh_from_db()
-        counts = batches.import_batch_run(batch=batch, user=user)
+        counts = uploads.import_batch_run(batch=batch, user=user)
         self._report(batch)
         self.stdout.write(
             f"Imported {counts['imported']}, skipped {counts['duplicates']} duplicate(s), "

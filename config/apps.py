@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class ConfigConfig(AppConfig):
+    """The project shell: it composes the apps' pages and is the only layer that knows them all."""
+
+    name = "config"
+    verbose_name = "Project shell"
+
+    def ready(self) -> None:
+        from transcripts.slots import slot_add
+
+        # Higher apps' panels on lower apps' pages (see transcripts/slots.py), in page order.
+        slot_add("project_list.end", "coding/_project_list_import.html")
+        slot_add("project.sections", "coding/_project_exchange.html")
+        slot_add("project.job_actions", "coding/_project_verify.html")
+        slot_add("transcript.actions", "coding/_transcript_code_link.html")
+        slot_add("coding_screen.panels", "themes/_coding_screen_suggestions.html")

@@ -1,0 +1,91 @@
+"""Writes on job rows: create one, start it (enqueue its task once the transaction commits),
+cancel it, and notice one that stopped advancing.
+
+A service starts background work with ``job_start(project=..., kind="themes.suggest", ...)``;
+the kind is the name of a task declared with ``jobs.registry.job_task``. Pages poll the row (never
+the Celery result backend) and call ``job_refresh_stale`` so a lost worker cannot leave a page
+spinning forever.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Job
+from .registry import job_kind_task
+from .runner import finish
+
+
+def job_create(
+    *, project: Any, kind: str, user: Any = None, params: dict[str, Any] | None = None
+) -> Job:
+    """A queued job row, not yet enqueued (``job_start`` does both)."""
+    return Job.objects.create(
+        project=project,
+        kind=kind,
+        created_by=user if user is not None and user.is_authenticated else None,
+        params=params or {},
+    )
+
+
+def job_enqueue(*, job: Job) -> None:
+    """Send the job's task once the surrounding transaction commits."""
+    task = job_kind_task(job.kind)
+    transaction.on_commit(lambda: task.delay(job.pk))
+
+
+def job_start(
+    *, project: Any, kind: str, user: Any = None, params: dict[str, Any] | None = None
+) -> Job:
+    """Create the job row and enqueue its task on commit. ``LookupError`` for an unknown kind,
+    before anything is written."""
+    job_kind_task(kind)
+    job = job_create(project=project, kind=kind, user=user, params=params)
+    job_enqueue(job=job)
+    return job
+
+
+def job_cancel(*, job: Job) -> Job:
+    """Ask a job to stop. A queued job is cancelled at once; a running one stops at its next
+    progress report."""
+    if job.is_finished:
+        return job
+    if job.status == Job.Status.QUEUED:
+        finish(job, Job.Status.CANCELLED, message="Cancelled before it started.")
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+    job.cancel_requested = True
+    return job
+
+
+def job_refresh_stale(*, job: Job) -> Job:
+    """Mark a job failed when it has not advanced for ``JOB_STALE_AFTER_SECONDS``."""
+    if job.is_finished:
+        return job
+    limit = timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
+    if timezone.now() - job.updated_at > limit:
+        minutes = max(1, round(limit.total_seconds() / 60))
+        updated = Job.objects.filter(pk=job.pk, updated_at=job.updated_at).exclude(
+            status__in=Job.FINISHED
+        )
+        error = (
+            f"No progress for {minutes} minute(s): the background worker stopped or is not "
+            "running. Start it again and re-run this job."
+        )
+        now = timezone.now()
+        if updated.update(
+            status=Job.Status.FAILED, message="Failed.", error=error, finished_at=now
+        ):
+            job.status, job.message, job.error, job.finished_at = (
+                Job.Status.FAILED,
+                "Failed.",
+                error,
+                now,
+            )
+        else:
+            job.refresh_from_db()
+    return job

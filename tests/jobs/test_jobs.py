@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jobs.models import Job
+from jobs.runner import JobCancelled, JobError, job_run
+from jobs.services import job_cancel, job_create
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_job_records_progress_and_its_result(project):
+    job = job_create(project=project, kind="test")
+    seen = []
+
+    def handler(job, progress):
+        progress.update(0.5, "Half way", force=True)
+        seen.append(Job.objects.get(pk=job.pk).progress)
+        return {"turns": 12}
+
+    job_run(job.pk, handler)
+    job.refresh_from_db()
+    assert seen == [0.5]
+    assert (job.status, job.progress, job.result) == ("done", 1.0, {"turns": 12})
+    assert job.started_at and job.finished_at
+
+
+def test_a_failing_job_ends_failed_with_a_readable_message(project):
+    job = job_create(project=project, kind="test")
+
+    def handler(job, progress):
+        raise JobError("FG3.docx is not a Word document.")
+
+    job_run(job.pk, handler)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.error == "FG3.docx is not a Word document."
+
+
+def test_an_unexpected_exception_is_recorded_not_lost(project):
+    job = job_create(project=project, kind="test")
+    job_run(job.pk, lambda job, progress: 1 / 0)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "ZeroDivisionError" in job.error
+
+
+def test_a_running_job_stops_at_its_next_report_after_cancel(project):
+    job = job_create(project=project, kind="test")
+    reached = []
+
+    def handler(job, progress):
+        job_cancel(job=Job.objects.get(pk=job.pk))
+        progress.update(0.2, force=True)
+        reached.append("after cancel")
+
+    job_run(job.pk, handler)
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert reached == []
+
+
+def test_a_queued_job_cancelled_never_runs(project):
+    job = job_create(project=project, kind="test")
+    job_cancel(job=job)
+    ran = []
+    job_run(job.pk, lambda job, progress: ran.append(1))
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert ran == []
+    assert JobCancelled is not None
+
+
+def poll(client, project, job):
+    return client.get(
+        reverse("transcripts:job_status", args=[project.pk, job.pk]), HTTP_HX_REQUEST="true"
+    )
+
+
+def test_the_job_partial_polls_while_running_and_stops_when_finished(client, user, project):
+    job = job_create(project=project, kind="test")
+    client.login(username=user.username, password=PASSWORD)
+    html = poll(client, project, job).content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    assert "<html" not in html  # a partial, not the page
+    Job.objects.filter(pk=job.pk).update(status="done", progress=1)
+    html = poll(client, project, job).content.decode()
+    assert "hx-trigger" not in html
+    assert 'value="100"' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        ("themes.suggest", "Suggestion run"),
+        ("themes.cluster", "Candidate themes run"),
+        ("themes.export", "Export"),
+        ("transcripts.import_run", "Transcript import"),
+        ("transcripts.import_read", "Reading the uploaded files"),
+        ("coding.refi_import", "REFI-QDA project import"),
+        ("coding.verify", "Check of codings against their text"),
+    ],
+)
+def test_the_job_partial_names_the_work_in_words(client, user, project, kind, label):
+    job = job_create(project=project, kind=kind)
+    client.login(username=user.username, password=PASSWORD)
+    html = poll(client, project, job).content.decode()
+    assert f"<strong>{label}</strong>" in html
+
+
+def test_a_job_whose_worker_vanished_is_marked_failed_on_poll(client, user, project, settings):
+    settings.JOB_STALE_AFTER_SECONDS = 60
+    job = job_create(project=project, kind="test")
+    Job.objects.filter(pk=job.pk).update(
+        status="running", updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    client.login(username=user.username, password=PASSWORD)
+    html = poll(client, project, job).content.decode()
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "worker stopped" in job.error
+    assert "hx-trigger" not in html
+
+
+def test_a_slow_but_advancing_job_is_not_marked_stale(client, user, project, settings):
+    settings.JOB_STALE_AFTER_SECONDS = 600
+    job = job_create(project=project, kind="test")
+    Job.objects.filter(pk=job.pk).update(
+        status="running", updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    client.login(username=user.username, password=PASSWORD)
+    poll(client, project, job)
+    job.refresh_from_db()
+    assert job.status == "running"
+
+
+def test_every_job_kind_is_the_name_of_the_celery_task_that_runs_it():
+    from config.celery import app
+    from jobs.registry import job_kind_task, job_kinds
+
+    kinds = job_kinds()
+    assert len(kinds) == 7
+    for kind in kinds:
+        assert job_kind_task(kind).name == kind
+        assert app.tasks[kind].name == kind
+
+
+def test_starting_an_undeclared_kind_of_job_writes_nothing(project):
+    from jobs.services import job_start
+
+    with pytest.raises(LookupError, match="No job kind 'themes.sugest'"):
+        job_start(project=project, kind="themes.sugest")
+    assert not Job.objects.exists()
