@@ -65,6 +65,8 @@ lint: install
 	$(BIN)/mypy $(APPS)
 	$(BIN)/lint-imports
 	env -u DATABASE_URL $(BIN)/python manage.py check_layers
+	@out="$$($(BIN)/radon cc -nd $(APPS) -e '*/migrations/*')"; \
+		if [ -n "$$out" ]; then echo "Cyclomatic complexity above 20:"; echo "$$out"; exit 1; fi
 	node --test tests/js/
 
 fmt: install

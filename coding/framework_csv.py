@@ -302,6 +302,8 @@ class _Importer:
         return row.parent
 
     def find_parent(self, row: _Row) -> tuple[str, int] | None:
+        """The row's parent: ("row", index) for a code in the file, ("code", pk) for one
+        already in the project, or None for a top-level code."""
         if not self.has_parent:
             existing = row.existing
             return ("code", existing.parent_id) if existing and existing.parent_id else None
@@ -313,6 +315,20 @@ class _Importer:
         if ref in self.by_key:
             return ("code", self.by_key[ref].pk)
         parts = [part.strip() for part in ref.split(">")]
+        found, cycle = self.parent_by_path(row, parts)
+        if found is None and len(parts) == 1:
+            found = self.parent_by_name(row, ref)
+        if found is not None:
+            return found
+        if cycle:
+            raise _Cycle
+        raise ValidationError(
+            f"unknown parent {ref!r}: it is neither a code key nor the name path of a code "
+            "in the file or the project."
+        )
+
+    def parent_by_path(self, row: _Row, parts: list[str]) -> tuple[tuple[str, int] | None, bool]:
+        """The row or code whose full name path is ``parts``, and whether a cycle was met."""
         wanted = " > ".join(parts).casefold()
         last = parts[-1].casefold()
         cycle = False
@@ -321,30 +337,29 @@ class _Importer:
                 continue
             try:
                 if self.row_path(other).casefold() == wanted:
-                    return ("row", other.index)
+                    return ("row", other.index), cycle
             except _Cycle:
                 cycle = True
         for code in self.codes:
             if self.paths[code.pk].casefold() == wanted:
-                return ("code", code.pk)
-        if len(parts) == 1:
-            rows = [o for o in self.rows if o.name.casefold() == last and o.index != row.index]
-            codes = [c for c in self.codes if c.name.casefold() == last]
-            if len(rows) == 1 and not codes:
-                return ("row", rows[0].index)
-            if len(codes) == 1 and not rows:
-                return ("code", codes[0].pk)
-            if len(rows) + len(codes) > 1:
-                raise ValidationError(
-                    f"the parent {ref!r} is ambiguous: several codes have that name. "
-                    "Use its key or its full path (Theme > Sub-code)."
-                )
-        if cycle:
-            raise _Cycle
-        raise ValidationError(
-            f"unknown parent {ref!r}: it is neither a code key nor the name path of a code "
-            "in the file or the project."
-        )
+                return ("code", code.pk), cycle
+        return None, cycle
+
+    def parent_by_name(self, row: _Row, ref: str) -> tuple[str, int] | None:
+        """The only row or code named ``ref``; several of them is an error."""
+        last = ref.casefold()
+        rows = [o for o in self.rows if o.name.casefold() == last and o.index != row.index]
+        codes = [c for c in self.codes if c.name.casefold() == last]
+        if len(rows) == 1 and not codes:
+            return ("row", rows[0].index)
+        if len(codes) == 1 and not rows:
+            return ("code", codes[0].pk)
+        if len(rows) + len(codes) > 1:
+            raise ValidationError(
+                f"the parent {ref!r} is ambiguous: several codes have that name. "
+                "Use its key or its full path (Theme > Sub-code)."
+            )
+        return None
 
     def resolve_parents(self) -> None:
         for row in self.rows:

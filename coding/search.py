@@ -108,42 +108,24 @@ def search_hits(
     if not terms:
         return [], 0
     patterns = [term_pattern(term) for term in terms]
-    transcripts = Transcript.objects.filter(project=project).only("id", "name", "order", "text")
+    chosen = Transcript.objects.filter(project=project).only("id", "name", "order", "text")
     if transcript_ids:
-        transcripts = transcripts.filter(pk__in=transcript_ids)
+        chosen = chosen.filter(pk__in=transcript_ids)
     hits: list[Hit] = []
     total = 0
-    transcripts = list(transcripts.order_by("order", "name", "id"))  # type: ignore[assignment]
-    turns_of: dict[int, list[tuple[int | None, int, int, str, str | None]]] = {}
-    for transcript_id, *turn in (
-        Turn.objects.filter(transcript__in=[t.pk for t in transcripts])
-        .order_by("transcript_id", "start")
-        .values_list("transcript_id", "pk", "start", "end", "speaker_label", "participant__label")
-    ):
-        turns_of.setdefault(transcript_id, []).append(tuple(turn))  # type: ignore[arg-type]
+    transcripts = list(chosen.order_by("order", "name", "id"))
+    turns_of = _turns_of(transcripts)
     for transcript in transcripts:
         turns = turns_of.get(transcript.pk) or [(None, 0, len(transcript.text), "", None)]
-        starts = [turn[1] for turn in turns]
-        by_turn: dict[int, list[list[re.Match[str]]]] = {}
-        for index, pattern in enumerate(patterns):
-            for match in pattern.finditer(transcript.text):
-                position = bisect_right(starts, match.start()) - 1
-                if position < 0 or match.end() > turns[position][2]:
-                    continue  # in a speaker label or between turns
-                found = by_turn.setdefault(position, [[] for _ in patterns])
-                found[index].append(match)
+        by_turn = _matches_by_turn(transcript.text, turns, patterns)
         for position in sorted(by_turn):
             pk, lo, hi, speaker, participant = turns[position]
-            if speakers and speaker not in speakers:
-                continue
             found = by_turn[position]
-            if not all(found):
-                continue
+            if (speakers and speaker not in speakers) or not all(found):
+                continue  # another speaker, or a turn without every term
             matches = sorted((m for group in found for m in group), key=lambda m: m.start())
             total += len(matches)
-            for match in matches:
-                if len(hits) >= limit:
-                    break
+            for match in matches[: max(limit - len(hits), 0)]:
                 left, right = _context(transcript.text, match.start(), match.end(), lo, hi)
                 hits.append(
                     Hit(
@@ -159,6 +141,36 @@ def search_hits(
                     )
                 )
     return hits, total
+
+
+TurnSpan = tuple[int | None, int, int, str, str | None]  # pk, start, end, speaker, participant
+
+
+def _turns_of(transcripts: list[Transcript]) -> dict[int, list[TurnSpan]]:
+    turns_of: dict[int, list[TurnSpan]] = {}
+    for transcript_id, *turn in (
+        Turn.objects.filter(transcript__in=[t.pk for t in transcripts])
+        .order_by("transcript_id", "start")
+        .values_list("transcript_id", "pk", "start", "end", "speaker_label", "participant__label")
+    ):
+        turns_of.setdefault(transcript_id, []).append(tuple(turn))  # type: ignore[arg-type]
+    return turns_of
+
+
+def _matches_by_turn(
+    text: str, turns: list[TurnSpan], patterns: list[re.Pattern[str]]
+) -> dict[int, list[list[re.Match[str]]]]:
+    """Each term's matches, grouped by the turn they fall in (by the turn's position)."""
+    starts = [turn[1] for turn in turns]
+    by_turn: dict[int, list[list[re.Match[str]]]] = {}
+    for index, pattern in enumerate(patterns):
+        for match in pattern.finditer(text):
+            position = bisect_right(starts, match.start()) - 1
+            if position < 0 or match.end() > turns[position][2]:
+                continue  # in a speaker label or between turns
+            found = by_turn.setdefault(position, [[] for _ in patterns])
+            found[index].append(match)
+    return by_turn
 
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")

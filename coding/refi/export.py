@@ -154,88 +154,127 @@ def _value(parent: Any, variable_guid: str, kind: str, value: str) -> None:
 
 def project_qde_bytes(*, project: Project) -> tuple[bytes, dict[str, str]]:
     """``project.qde`` and the source files (``{guid}.txt`` -> text) of a project."""
-    guids = Guids(project)
-    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
-    root.set("name", _xml_safe(project.name))
-    root.set("origin", ORIGIN)
-    if project.created_by_id:
-        root.set("creatingUserGUID", guids.of("user", project.created_by_id))
-    root.set("creationDateTime", _when(project.created_at) or "")
+    return _QdeWriter(project).write()
 
-    transcripts = list(Transcript.objects.filter(project=project).order_by("order", "name", "id"))
-    codings = list(
-        Coding.objects.filter(transcript__project=project)
-        .select_related("code")
-        .order_by("transcript_id", "start", "end", "id")
-    )
-    user_ids = set(project.memberships.values_list("user_id", flat=True))
-    user_ids |= {coding.coder_id for coding in codings}
-    if project.created_by_id:
-        user_ids.add(project.created_by_id)
-    users = list(get_user_model().objects.filter(pk__in=user_ids).order_by("username"))
-    known_users = {user.pk for user in users}
 
-    def user_guid(user_id: int | None) -> str | None:
-        return guids.of("user", user_id) if user_id in known_users else None
+class _QdeWriter:
+    """``project.qde`` in the schema's order: users, codebook, variables, cases, sources (each
+    with its selections, codings and group variables), notes, description."""
 
-    if users:
-        users_el = _el(root, "Users")
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.guids = Guids(project)
+        self.root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
+        self.transcripts = list(
+            Transcript.objects.filter(project=project).order_by("order", "name", "id")
+        )
+        self.codings = list(
+            Coding.objects.filter(transcript__project=project)
+            .select_related("code")
+            .order_by("transcript_id", "start", "end", "id")
+        )
+        self.files: dict[str, str] = {}
+        self.notes: list[tuple[Coding, str]] = []
+        self.known_users: set[int] = set()
+
+    def write(self) -> tuple[bytes, dict[str, str]]:
+        project, root = self.project, self.root
+        root.set("name", _xml_safe(project.name))
+        root.set("origin", ORIGIN)
+        if project.created_by_id:
+            root.set("creatingUserGUID", self.guids.of("user", project.created_by_id))
+        root.set("creationDateTime", _when(project.created_at) or "")
+        self.users()
+        if Code.objects.filter(project=project).exists():
+            _codes(_el(_el(root, "CodeBook"), "Codes"), self.guids, project, PROJECT_NS)
+        self.variables_and_cases()
+        self.sources()
+        self.notes_write()
+        if project.description.strip():
+            _text_el(root, "Description", project.description)
+        qde = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        return qde, self.files
+
+    def user_guid(self, user_id: int | None) -> str | None:
+        return self.guids.of("user", user_id) if user_id in self.known_users else None
+
+    def users(self) -> None:
+        project = self.project
+        user_ids = set(project.memberships.values_list("user_id", flat=True))
+        user_ids |= {coding.coder_id for coding in self.codings}
+        if project.created_by_id:
+            user_ids.add(project.created_by_id)
+        users = list(get_user_model().objects.filter(pk__in=user_ids).order_by("username"))
+        self.known_users = {user.pk for user in users}
+        if not users:
+            return
+        users_el = _el(self.root, "Users")
         for user in users:
             _el(
                 users_el,
                 "User",
-                guid=guids.of("user", user.pk),
+                guid=self.guids.of("user", user.pk),
                 name=_xml_safe(user.get_full_name() or user.get_username()),
                 id=_xml_safe(user.get_username()),
             )
-    if Code.objects.filter(project=project).exists():
-        codes_el = _el(_el(root, "CodeBook"), "Codes")
-        _codes(codes_el, guids, project, PROJECT_NS)
 
-    attributes = list(Attribute.objects.filter(project=project).order_by("order", "name", "id"))
-    participants = list(Participant.objects.filter(project=project).order_by("label", "id"))
-    values_by_participant: dict[int, list[AttributeValue]] = defaultdict(list)
-    values_by_attribute: dict[int, list[str]] = defaultdict(list)
-    for value in AttributeValue.objects.filter(participant__project=project).order_by(
-        "attribute__order", "attribute__name", "attribute_id"
-    ):
-        values_by_participant[value.participant_id].append(value)
-        values_by_attribute[value.attribute_id].append(value.value)
-    attribute_types = {a.pk: _variable_type(a, values_by_attribute[a.pk]) for a in attributes}
-    if attributes or transcripts:
-        variables_el = _el(root, "Variables")
-        for attribute in attributes:
-            _el(
-                variables_el,
-                "Variable",
-                guid=guids.of("attribute", attribute.pk),
-                name=_xml_safe(attribute.name),
-                typeOfVariable=attribute_types[attribute.pk],
-            )
-        if transcripts:
-            for field, label, kind in GROUP_VARIABLES:
-                element = _el(
+    def variables_and_cases(self) -> None:
+        project, guids = self.project, self.guids
+        attributes = list(Attribute.objects.filter(project=project).order_by("order", "name", "id"))
+        values_by_participant: dict[int, list[AttributeValue]] = defaultdict(list)
+        values_by_attribute: dict[int, list[str]] = defaultdict(list)
+        for value in AttributeValue.objects.filter(participant__project=project).order_by(
+            "attribute__order", "attribute__name", "attribute_id"
+        ):
+            values_by_participant[value.participant_id].append(value)
+            values_by_attribute[value.attribute_id].append(value.value)
+        types = {a.pk: _variable_type(a, values_by_attribute[a.pk]) for a in attributes}
+        if attributes or self.transcripts:
+            variables_el = _el(self.root, "Variables")
+            for attribute in attributes:
+                _el(
                     variables_el,
                     "Variable",
-                    guid=guids.of("group-variable", field),
-                    name=label,
-                    typeOfVariable=kind,
+                    guid=guids.of("attribute", attribute.pk),
+                    name=_xml_safe(attribute.name),
+                    typeOfVariable=types[attribute.pk],
                 )
-                _text_el(element, "Description", f"Transcript metadata: {field}")
-    speaking: dict[int, set[int]] = defaultdict(set)
-    for participant_id, transcript_id in (
-        Transcript.objects.filter(project=project, turns__participant__isnull=False)
-        .values_list("turns__participant_id", "id")
-        .distinct()
-    ):
-        speaking[participant_id].add(transcript_id)
-    if participants:
-        cases_el = _el(root, "Cases")
+            if self.transcripts:
+                self.group_variables(variables_el)
+        self.cases(values_by_participant, types)
+
+    def group_variables(self, variables_el: Any) -> None:
+        for field, label, kind in GROUP_VARIABLES:
+            element = _el(
+                variables_el,
+                "Variable",
+                guid=self.guids.of("group-variable", field),
+                name=label,
+                typeOfVariable=kind,
+            )
+            _text_el(element, "Description", f"Transcript metadata: {field}")
+
+    def cases(
+        self, values_by_participant: dict[int, list[AttributeValue]], types: dict[int, str]
+    ) -> None:
+        participants = list(
+            Participant.objects.filter(project=self.project).order_by("label", "id")
+        )
+        if not participants:
+            return
+        speaking: dict[int, set[int]] = defaultdict(set)
+        for participant_id, transcript_id in (
+            Transcript.objects.filter(project=self.project, turns__participant__isnull=False)
+            .values_list("turns__participant_id", "id")
+            .distinct()
+        ):
+            speaking[participant_id].add(transcript_id)
+        cases_el = _el(self.root, "Cases")
         for participant in participants:
             case = _el(
                 cases_el,
                 "Case",
-                guid=guids.of("participant", participant.pk),
+                guid=self.guids.of("participant", participant.pk),
                 name=_xml_safe(participant.label),
             )
             if participant.notes.strip():
@@ -243,84 +282,91 @@ def project_qde_bytes(*, project: Project) -> tuple[bytes, dict[str, str]]:
             for value in values_by_participant[participant.pk]:
                 _value(
                     case,
-                    guids.of("attribute", value.attribute_id),
-                    attribute_types[value.attribute_id],
+                    self.guids.of("attribute", value.attribute_id),
+                    types[value.attribute_id],
                     value.value,
                 )
             for transcript_id in sorted(speaking[participant.pk]):
-                _el(case, "SourceRef", targetGUID=guids.of("transcript", transcript_id))
+                _el(case, "SourceRef", targetGUID=self.guids.of("transcript", transcript_id))
 
-    files: dict[str, str] = {}
-    notes: list[tuple[Coding, str]] = []
-    by_transcript: dict[int, list[Coding]] = defaultdict(list)
-    for coding in codings:
-        by_transcript[coding.transcript_id].append(coding)
-    if transcripts:
-        sources_el = _el(root, "Sources")
-        for transcript in transcripts:
-            guid = guids.of("transcript", transcript.pk)
-            files[f"{guid}.txt"] = transcript.text
-            source = _el(
-                sources_el,
-                "TextSource",
-                guid=guid,
-                name=_xml_safe(transcript.name),
-                plainTextPath=f"internal://{guid}.txt",
-                creatingUser=user_guid(transcript.created_by_id),
-                creationDateTime=_when(transcript.created_at),
+    def sources(self) -> None:
+        if not self.transcripts:
+            return
+        by_transcript: dict[int, list[Coding]] = defaultdict(list)
+        for coding in self.codings:
+            by_transcript[coding.transcript_id].append(coding)
+        sources_el = _el(self.root, "Sources")
+        for transcript in self.transcripts:
+            self.source(sources_el, transcript, by_transcript[transcript.pk])
+
+    def source(self, sources_el: Any, transcript: Transcript, codings: list[Coding]) -> None:
+        guid = self.guids.of("transcript", transcript.pk)
+        self.files[f"{guid}.txt"] = transcript.text
+        source = _el(
+            sources_el,
+            "TextSource",
+            guid=guid,
+            name=_xml_safe(transcript.name),
+            plainTextPath=f"internal://{guid}.txt",
+            creatingUser=self.user_guid(transcript.created_by_id),
+            creationDateTime=_when(transcript.created_at),
+        )
+        spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
+        for coding in codings:
+            spans[(coding.start, coding.end)].append(coding)
+        for (start, end), group in spans.items():
+            self.selection(source, transcript, start, end, group)
+        for field, _label, kind in GROUP_VARIABLES:
+            value = getattr(transcript, field)
+            if value in (None, ""):
+                continue
+            text = value.isoformat() if field == "date" else str(value)
+            _value(source, self.guids.of("group-variable", field), kind, text)
+
+    def selection(
+        self, source: Any, transcript: Transcript, start: int, end: int, group: list[Coding]
+    ) -> None:
+        guids, first = self.guids, group[0]
+        selection = _el(
+            source,
+            "PlainTextSelection",
+            guid=guids.of("selection", first.pk)
+            if ("selection", first.pk) in guids.kept
+            else guids.of("selection", f"{transcript.pk}:{start}:{end}"),
+            name=_xml_safe(_short(first.text)),
+            startPosition=str(start),
+            endPosition=str(end),
+            creatingUser=self.user_guid(first.coder_id),
+            creationDateTime=_when(first.created_at),
+        )
+        for coding in group:
+            coding_el = _el(
+                selection,
+                "Coding",
+                guid=guids.of("coding", coding.pk),
+                creatingUser=self.user_guid(coding.coder_id),
+                creationDateTime=_when(coding.created_at),
             )
-            spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
-            for coding in by_transcript[transcript.pk]:
-                spans[(coding.start, coding.end)].append(coding)
-            for (start, end), group in spans.items():
-                first = group[0]
-                selection = _el(
-                    source,
-                    "PlainTextSelection",
-                    guid=guids.of("selection", first.pk)
-                    if ("selection", first.pk) in guids.kept
-                    else guids.of("selection", f"{transcript.pk}:{start}:{end}"),
-                    name=_xml_safe(_short(first.text)),
-                    startPosition=str(start),
-                    endPosition=str(end),
-                    creatingUser=user_guid(first.coder_id),
-                    creationDateTime=_when(first.created_at),
-                )
-                for coding in group:
-                    coding_el = _el(
-                        selection,
-                        "Coding",
-                        guid=guids.of("coding", coding.pk),
-                        creatingUser=user_guid(coding.coder_id),
-                        creationDateTime=_when(coding.created_at),
-                    )
-                    _el(coding_el, "CodeRef", targetGUID=guids.of("code", coding.code_id))
-                    if coding.memo.strip():
-                        note_guid = guids.of("note", coding.pk)
-                        _el(coding_el, "NoteRef", targetGUID=note_guid)
-                        notes.append((coding, note_guid))
-            for field, _label, kind in GROUP_VARIABLES:
-                value = getattr(transcript, field)
-                if value in (None, ""):
-                    continue
-                text = value.isoformat() if field == "date" else str(value)
-                _value(source, guids.of("group-variable", field), kind, text)
-    if notes:
-        notes_el = _el(root, "Notes")
-        for coding, note_guid in notes:
+            _el(coding_el, "CodeRef", targetGUID=guids.of("code", coding.code_id))
+            if coding.memo.strip():
+                note_guid = guids.of("note", coding.pk)
+                _el(coding_el, "NoteRef", targetGUID=note_guid)
+                self.notes.append((coding, note_guid))
+
+    def notes_write(self) -> None:
+        if not self.notes:
+            return
+        notes_el = _el(self.root, "Notes")
+        for coding, note_guid in self.notes:
             note = _el(
                 notes_el,
                 "Note",
                 guid=note_guid,
                 name=_xml_safe(f"Memo: {coding.code.name}"),
-                creatingUser=user_guid(coding.coder_id),
+                creatingUser=self.user_guid(coding.coder_id),
                 creationDateTime=_when(coding.updated_at),
             )
             _text_el(note, "PlainTextContent", coding.memo)
-    if project.description.strip():
-        _text_el(root, "Description", project.description)
-    qde = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return qde, files
 
 
 def _short(text: str, limit: int = 100) -> str:

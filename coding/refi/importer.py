@@ -237,89 +237,16 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
     _check_guids(root)
     not_imported: list[str] = []
     adjusted: list[str] = []
-    users = {
-        guid_norm(u.get("guid")): {"name": u.get("name") or "", "id": u.get("id") or ""}
-        for u in root.iter(q("User"))
-    }
-    undeclared = _undeclared_users(root, set(users))
-    for guid in undeclared:
-        users[guid] = {"name": f"Undeclared user {guid[:8]}", "id": ""}
-    if undeclared:
-        adjusted.append(
-            f"{len(undeclared)} user GUID(s) are named as creators but not declared as Users: "
-            'their codings are kept under a coder of their own ("Undeclared user …").'
-        )
+    users = _plan_users(root, adjusted)
     codebook = root.find(q("CodeBook"))
     codes = _parse_codes(codebook.find(q("Codes")), adjusted) if codebook is not None else []
     variables = {
         guid_norm(v.get("guid")): {"name": v.get("name") or "", "type": v.get("typeOfVariable")}
         for v in root.iter(q("Variable"))
     }
-    notes: dict[str, dict[str, str]] = {}
-    for note in root.iter(q("Note")):
-        text = _child_text(note, "PlainTextContent")
-        if not text and note.get("plainTextPath"):
-            found = archive.find(note.get("plainTextPath"))
-            if found:
-                text = _decode(archive.read(found), what=f"Note {note.get('name')}", notes=adjusted)
-        text = canonical_text(text)[0].strip() or _child_text(note, "Description").strip()
-        notes[guid_norm(note.get("guid"))] = {"name": note.get("name") or "Note", "text": text}
-    cases = []
-    linked = 0
-    for case in root.iter(q("Case")):
-        refs = len(_kids(case, "SourceRef")) + len(_kids(case, "SelectionRef"))
-        linked += 1 if refs or _kids(case, "CodeRef") else 0
-        cases.append(
-            CasePlan(
-                guid=guid_norm(case.get("guid")),
-                name=(case.get("name") or "").strip(),
-                description=_child_text(case, "Description").strip(),
-                values=_values(case),
-            )
-        )
-    if linked:
-        not_imported.append(
-            f"{linked} case(s) link to sources, selections or codes: those links are not "
-            "imported (participants are linked to transcripts through speaker turns)."
-        )
-    sources: list[SourcePlan] = []
-    sources_el = root.find(q("Sources"))
-    for source in list(sources_el) if sources_el is not None else []:
-        kind = _t(source)
-        name = source.get("name") or _stem(source.get("plainTextPath")) or source.get("guid")
-        if kind == "TextSource":
-            planned = _text_source(source, name, archive, notes, not_imported, adjusted)
-            if planned:
-                sources.append(planned)
-        elif kind == "PDFSource":
-            areas = _kids(source, "PDFSelection")
-            if areas:
-                count = sum(len(_kids(a, "Coding")) for a in areas)
-                not_imported.append(
-                    f"PDF {name!r}: {len(areas)} area selection(s) with {count} coding(s) are "
-                    "not imported (only its plain-text representation is)."
-                )
-            representation = source.find(q("Representation"))
-            if representation is None:
-                not_imported.append(f"PDF {name!r} has no plain-text representation: skipped.")
-                continue
-            planned = _text_source(
-                representation, name, archive, notes, not_imported, adjusted, owner=source
-            )
-            if planned:
-                sources.append(planned)
-        else:
-            media = MEDIA.get(kind, kind)
-            selections = [e for e in source if _t(e).endswith("Selection")]
-            codings = sum(len(_kids(s, "Coding")) for s in selections) + len(
-                _kids(source, "Coding")
-            )
-            transcripts = len(_kids(source, "Transcript"))
-            extra = f", {transcripts} transcript(s)" if transcripts else ""
-            not_imported.append(
-                f"{media.capitalize()} {name!r}: {media} sources are not imported "
-                f"({len(selections)} selection(s), {codings} coding(s){extra})."
-            )
+    notes = _plan_notes(root, archive, adjusted)
+    cases = _plan_cases(root, not_imported)
+    sources = _plan_sources(root, archive, notes, not_imported, adjusted)
     for tag, what in (("Links", "link"), ("Sets", "set"), ("Graphs", "graph")):
         element = root.find(q(tag))
         if element is not None and len(element):
@@ -342,6 +269,117 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
         loose_notes=loose,
         not_imported=not_imported,
         adjusted=adjusted,
+    )
+
+
+def _plan_users(root: Any, adjusted: list[str]) -> dict[str, dict[str, str]]:
+    """The file's Users, and a coder for every creator GUID that no User declares."""
+    users = {
+        guid_norm(u.get("guid")): {"name": u.get("name") or "", "id": u.get("id") or ""}
+        for u in root.iter(q("User"))
+    }
+    undeclared = _undeclared_users(root, set(users))
+    for guid in undeclared:
+        users[guid] = {"name": f"Undeclared user {guid[:8]}", "id": ""}
+    if undeclared:
+        adjusted.append(
+            f"{len(undeclared)} user GUID(s) are named as creators but not declared as Users: "
+            'their codings are kept under a coder of their own ("Undeclared user …").'
+        )
+    return users
+
+
+def _plan_notes(root: Any, archive: QdpxArchive, adjusted: list[str]) -> dict[str, dict[str, str]]:
+    notes: dict[str, dict[str, str]] = {}
+    for note in root.iter(q("Note")):
+        text = _child_text(note, "PlainTextContent")
+        if not text and note.get("plainTextPath"):
+            found = archive.find(note.get("plainTextPath"))
+            if found:
+                text = _decode(archive.read(found), what=f"Note {note.get('name')}", notes=adjusted)
+        text = canonical_text(text)[0].strip() or _child_text(note, "Description").strip()
+        notes[guid_norm(note.get("guid"))] = {"name": note.get("name") or "Note", "text": text}
+    return notes
+
+
+def _plan_cases(root: Any, not_imported: list[str]) -> list[CasePlan]:
+    cases = []
+    linked = 0
+    for case in root.iter(q("Case")):
+        refs = len(_kids(case, "SourceRef")) + len(_kids(case, "SelectionRef"))
+        linked += 1 if refs or _kids(case, "CodeRef") else 0
+        cases.append(
+            CasePlan(
+                guid=guid_norm(case.get("guid")),
+                name=(case.get("name") or "").strip(),
+                description=_child_text(case, "Description").strip(),
+                values=_values(case),
+            )
+        )
+    if linked:
+        not_imported.append(
+            f"{linked} case(s) link to sources, selections or codes: those links are not "
+            "imported (participants are linked to transcripts through speaker turns)."
+        )
+    return cases
+
+
+def _plan_sources(
+    root: Any,
+    archive: QdpxArchive,
+    notes: dict[str, dict[str, str]],
+    not_imported: list[str],
+    adjusted: list[str],
+) -> list[SourcePlan]:
+    """Text sources, and the text representation of PDFs; other media are reported."""
+    sources: list[SourcePlan] = []
+    sources_el = root.find(q("Sources"))
+    for source in list(sources_el) if sources_el is not None else []:
+        kind = _t(source)
+        name = source.get("name") or _stem(source.get("plainTextPath")) or source.get("guid")
+        planned = None
+        if kind == "TextSource":
+            planned = _text_source(source, name, archive, notes, not_imported, adjusted)
+        elif kind == "PDFSource":
+            planned = _pdf_source(source, name, archive, notes, not_imported, adjusted)
+        else:
+            not_imported.append(_media_not_imported(source, kind, name))
+        if planned:
+            sources.append(planned)
+    return sources
+
+
+def _pdf_source(
+    source: Any,
+    name: str,
+    archive: QdpxArchive,
+    notes: dict[str, dict[str, str]],
+    not_imported: list[str],
+    adjusted: list[str],
+) -> SourcePlan | None:
+    areas = _kids(source, "PDFSelection")
+    if areas:
+        count = sum(len(_kids(a, "Coding")) for a in areas)
+        not_imported.append(
+            f"PDF {name!r}: {len(areas)} area selection(s) with {count} coding(s) are "
+            "not imported (only its plain-text representation is)."
+        )
+    representation = source.find(q("Representation"))
+    if representation is None:
+        not_imported.append(f"PDF {name!r} has no plain-text representation: skipped.")
+        return None
+    return _text_source(representation, name, archive, notes, not_imported, adjusted, owner=source)
+
+
+def _media_not_imported(source: Any, kind: str, name: str) -> str:
+    media = MEDIA.get(kind, kind)
+    selections = [e for e in source if _t(e).endswith("Selection")]
+    codings = sum(len(_kids(s, "Coding")) for s in selections) + len(_kids(source, "Coding"))
+    transcripts = len(_kids(source, "Transcript"))
+    extra = f", {transcripts} transcript(s)" if transcripts else ""
+    return (
+        f"{media.capitalize()} {name!r}: {media} sources are not imported "
+        f"({len(selections)} selection(s), {codings} coding(s){extra})."
     )
 
 
@@ -405,16 +443,10 @@ def _text_source(
     selections = _kids(source, "PlainTextSelection")
     whole = _kids(source, "Coding")
     codings_in_file = sum(len(_kids(s, "Coding")) for s in selections) + len(whole)
-    raw: str | None = None
-    if source.find(q("PlainTextContent")) is not None:
-        raw = _child_text(source, "PlainTextContent")
-    elif source.get("plainTextPath"):
-        found = archive.find(source.get("plainTextPath"))
-        if found is not None:
-            raw = _decode(archive.read(found), what=f"Source {name!r}", notes=adjusted)
+    lost = f" with its {codings_in_file} coding(s)" if codings_in_file else ""
+    raw = _source_raw_text(source, name, archive, adjusted)
     if raw is None:
         path = source.get("plainTextPath") or source.get("richTextPath") or "no path"
-        lost = f" with its {codings_in_file} coding(s)" if codings_in_file else ""
         not_imported.append(
             f"Source {name!r}: its text ({path}) is not in the archive: skipped{lost}."
         )
@@ -422,7 +454,6 @@ def _text_source(
     text, offsets = canonical_text(raw)
     original_length = len(raw[1:] if raw.startswith("\ufeff") else raw)
     if not text.strip():
-        lost = f" with its {codings_in_file} coding(s)" if codings_in_file else ""
         not_imported.append(f"Source {name!r} has no text: skipped{lost}.")
         return None
     plan = SourcePlan(
@@ -448,6 +479,35 @@ def _text_source(
             plan, selection, _kids(selection, "Coding"), start, end, offsets, raw,
             memo_parts, label, notes, not_imported, adjusted,
         )  # fmt: skip
+    _report_selections(plan, name, selections, not_imported, adjusted)
+    if whole:
+        _plan_codings(
+            plan, source, whole, 0, original_length, offsets, raw, [], f"Source {name!r}",
+            notes, not_imported, adjusted,
+        )  # fmt: skip
+    return plan
+
+
+def _source_raw_text(
+    source: Any, name: str, archive: QdpxArchive, adjusted: list[str]
+) -> str | None:
+    """The source's text as in the file (inline, or its file in the archive), or None."""
+    if source.find(q("PlainTextContent")) is not None:
+        return _child_text(source, "PlainTextContent")
+    if source.get("plainTextPath"):
+        found = archive.find(source.get("plainTextPath"))
+        if found is not None:
+            return _decode(archive.read(found), what=f"Source {name!r}", notes=adjusted)
+    return None
+
+
+def _report_selections(
+    plan: SourcePlan,
+    name: str,
+    selections: list[Any],
+    not_imported: list[str],
+    adjusted: list[str],
+) -> None:
     if plan.moved:
         adjusted.append(
             f"Source {name!r}: {plan.moved} selection(s) got new offsets after normalising the "
@@ -458,12 +518,6 @@ def _text_source(
         not_imported.append(
             f"Source {name!r}: {len(bare)} selection(s) without codes are not imported."
         )
-    if whole:
-        _plan_codings(
-            plan, source, whole, 0, original_length, offsets, raw, [], f"Source {name!r}",
-            notes, not_imported, adjusted,
-        )  # fmt: skip
-    return plan
 
 
 def _plan_codings(

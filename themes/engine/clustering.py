@@ -13,6 +13,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -63,36 +64,40 @@ def cluster_texts(
     except ValueError:  # no term survives the document-frequency limits
         return []
     report(0.3, "Finding the main dimensions")
-    n_components = min(100, tfidf.shape[0] - 1, tfidf.shape[1] - 1)
-    if n_components >= 2:
-        latent = TruncatedSVD(n_components=n_components, random_state=seed).fit_transform(tfidf)
-    else:
-        latent = tfidf.toarray()
-    latent = normalize(latent)
-
+    latent = _latent(tfidf, seed=seed)
     report(0.45, "Choosing the number of themes")
-    distinct = len({tuple(np.round(row, 6)) for row in latent})
-    upper = min(max_k, len(docs) // min_size, distinct)
-    best: tuple[float, np.ndarray, np.ndarray] | None = None
-    sample = min(len(docs), 2000)
-    for k in range(2, max(upper, 2) + 1):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # duplicate passages
-            model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(latent)
-        if len(set(model.labels_)) < 2:
-            continue
-        quality = silhouette_score(
-            latent, model.labels_, sample_size=sample, random_state=seed, metric="cosine"
-        )
-        if best is None or quality > best[0]:
-            best = (quality, model.labels_, model.cluster_centers_)
-        report(0.45 + 0.4 * (k - 1) / max(upper - 1, 1), f"Tried {k} themes")
+    best = _best_kmeans(latent, max_k=max_k, min_size=min_size, seed=seed, report=report)
     if best is None:
         return []
-    _, labels, centres = best
-
+    labels, centres = best
     report(0.9, "Naming the candidate themes")
-    terms = vectorizer.get_feature_names_out()
+    clusters = _clusters_named(
+        labels=labels,
+        centres=centres,
+        latent=latent,
+        tfidf=tfidf,
+        terms=vectorizer.get_feature_names_out(),
+        analysed=analysed,
+        usable=usable,
+        min_size=min_size,
+    )
+    clusters.sort(key=lambda cluster: -len(cluster.members))
+    return clusters
+
+
+def _clusters_named(
+    *,
+    labels: np.ndarray,
+    centres: np.ndarray,
+    latent: np.ndarray,
+    tfidf: Any,
+    terms: Any,
+    analysed: list[Any],
+    usable: list[int],
+    min_size: int,
+) -> list[Cluster]:
+    """Each cluster of at least ``min_size`` passages, named by its most frequent noun chunks
+    and the terms it uses more than the rest, with its members nearest the centre first."""
     overall = np.asarray(tfidf.mean(axis=0)).ravel()
     clusters: list[Cluster] = []
     for label in sorted(set(labels.tolist())):
@@ -121,8 +126,40 @@ def cluster_texts(
                 cohesion=float(similarity.mean()),
             )
         )
-    clusters.sort(key=lambda cluster: -len(cluster.members))
     return clusters
+
+
+def _latent(tfidf: Any, *, seed: int) -> np.ndarray:
+    """Unit-length rows in a latent semantic space (the TF-IDF itself when too small)."""
+    n_components = min(100, tfidf.shape[0] - 1, tfidf.shape[1] - 1)
+    if n_components >= 2:
+        latent = TruncatedSVD(n_components=n_components, random_state=seed).fit_transform(tfidf)
+    else:
+        latent = tfidf.toarray()
+    return normalize(latent)
+
+
+def _best_kmeans(
+    latent: np.ndarray, *, max_k: int, min_size: int, seed: int, report: Progress
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """K-means labels and centres for the number of clusters with the best silhouette."""
+    distinct = len({tuple(np.round(row, 6)) for row in latent})
+    upper = min(max_k, len(latent) // min_size, distinct)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    sample = min(len(latent), 2000)
+    for k in range(2, max(upper, 2) + 1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # duplicate passages
+            model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(latent)
+        if len(set(model.labels_)) < 2:
+            continue
+        quality = silhouette_score(
+            latent, model.labels_, sample_size=sample, random_state=seed, metric="cosine"
+        )
+        if best is None or quality > best[0]:
+            best = (quality, model.labels_, model.cluster_centers_)
+        report(0.45 + 0.4 * (k - 1) / max(upper - 1, 1), f"Tried {k} themes")
+    return None if best is None else (best[1], best[2])
 
 
 def _dedupe(phrases: list[str]) -> list[str]:

@@ -160,143 +160,207 @@ def rank_units(
     codes = list(codes)
     if not codes:
         raise ValueError("The framework has no codes to suggest.")
-    report = progress or (lambda fraction, message: None)
+    return _Ranker(
+        units=list(units),
+        codes=codes,
+        background=list(background),
+        settings=settings,
+        report=progress or (lambda fraction, message: None),
+    ).rank()
 
-    # 1. Lemmatise everything once.
-    field_names = [name for name, _ in settings.field_weights]
-    code_texts: list[str] = []
-    for code in codes:
-        code_texts.extend(getattr(code, name) for name in field_names)
-        code_texts.append(code.exclusion)
-    positive_texts = [text for code in codes for text in code.positives]
-    negative_texts = [text for code in codes for text in code.negatives]
-    raw = list(units) + code_texts + positive_texts + negative_texts + list(background)
-    report(0.05, "Reading the text")
-    unique = list(dict.fromkeys(raw))  # turns are both units and background: analyse once
-    lemma_of = dict(zip(unique, (item.lemma_text for item in analyse(unique)), strict=True))
-    lemmas = [lemma_of[text] for text in raw]
-    n_units = len(units)
-    unit_lemmas = lemmas[:n_units]
-    cursor = n_units
-    field_lemmas = lemmas[cursor : cursor + len(code_texts)]
-    cursor += len(code_texts)
-    pos_lemmas = lemmas[cursor : cursor + len(positive_texts)]
-    cursor += len(positive_texts)
-    neg_lemmas = lemmas[cursor : cursor + len(negative_texts)]
-    cursor += len(negative_texts)
-    background_lemmas = lemmas[cursor:]
 
-    # 2. Fit the project's feature space.
-    report(0.3, "Learning the project's vocabulary")
-    corpus = list(dict.fromkeys(background_lemmas + unit_lemmas + field_lemmas + pos_lemmas))
-    space = FeatureSpace(corpus, settings)
-    unit_x = space.transform(unit_lemmas)
-    n_fields = len(field_names) + 1
-    field_x = space.transform(field_lemmas)
-    pos_x = space.transform(pos_lemmas) if pos_lemmas else None
-    neg_x = space.transform(neg_lemmas) if neg_lemmas else None
+class _Ranker:
+    """The steps of ``rank_units``: lemmatise once, fit the project's feature space, build
+    each code's prototype, score with every scorer, fuse, penalise, explain."""
 
-    # 3. Prototypes and per-code example indices.
-    weights = [weight for _, weight in settings.field_weights]
-    prototypes = []
-    pos_index: list[list[int]] = []
-    neg_index: list[list[int]] = []
-    p = q = 0
-    for j, code in enumerate(codes):
-        rows = field_x[j * n_fields : j * n_fields + len(field_names)]
-        proto = sparse.csr_matrix(rows.multiply(np.array(weights)[:, None]).sum(axis=0))
-        pos_index.append(list(range(p, p + len(code.positives))))
-        p += len(code.positives)
-        neg_index.append(list(range(q, q + len(code.negatives))))
-        q += len(code.negatives)
-        if pos_index[j] and pos_x is not None:
-            # Rocchio with shrinkage: the codings' centroid joins the framework's words with a
-            # weight that grows with their number, so two noisy examples cannot drown the
-            # definition while fifty lead it.
-            n = len(pos_index[j])
-            centroid = normalize(sparse.csr_matrix(pos_x[pos_index[j]].mean(axis=0)))
-            field_part = normalize(proto) if proto.nnz else proto
-            weight = settings.positive_weight * n / (n + settings.evidence_shrinkage)
-            proto = field_part + weight * centroid
-        prototypes.append(proto)
-    proto_x = normalize(sparse.vstack(prototypes).tocsr())
-    proto_lemmas = [
-        " ".join(
-            [field_lemmas[j * n_fields + i] for i in range(len(field_names))]
-            + [pos_lemmas[i] for i in pos_index[j]]
+    def __init__(
+        self,
+        *,
+        units: list[str],
+        codes: list[CodeProfile],
+        background: list[str],
+        settings: Settings,
+        report: Progress,
+    ) -> None:
+        self.units, self.codes, self.settings, self.report = units, codes, settings, report
+        self.background = background
+        self.field_names = [name for name, _ in settings.field_weights]
+        self.n_fields = len(self.field_names) + 1  # the fields, then the exclusion criteria
+        self.positive_texts = [text for code in codes for text in code.positives]
+        self.negative_texts = [text for code in codes for text in code.negatives]
+
+    def rank(self) -> Ranking:
+        self.lemmatise()
+        self.report(0.3, "Learning the project's vocabulary")
+        self.fit_space()
+        self.build_prototypes()
+        self.report(0.5, "Comparing with the framework")
+        self.latent_protos = self.space.latent(self.proto_lemmas)
+        self.model = self.fit_classifier()
+        scores = self.score_rows(self.unit_x, self.unit_lemmas)
+        self.nearest = scores.get("nearest", scores["prototype"])
+        self.nearest_quote = scores["_nearest_quote"]
+        fused = self.fuse(scores, self.baselines())
+        fused -= self.settings.negative_weight * self.penalty() * 4.0
+        confidence = _softmax_rows(fused * self.settings.temperature)
+        self.report(0.9, "Explaining the suggestions")
+        return Ranking(
+            codes=self.codes, confidence=confidence, fused=fused, _explain=self.explainer()
         )
-        for j in range(len(codes))
-    ]
-    exclusion_x = field_x[[j * n_fields + len(field_names) for j in range(len(codes))]]
 
-    report(0.5, "Comparing with the framework")
-    latent_protos = space.latent(proto_lemmas)
-    model = None
-    if pos_x is not None and len(codes) > 1:
-        # Classifier on codings, with the framework text as pseudo-examples of each code.
-        report(0.6, "Learning from your codings")
-        labels = list(range(len(codes))) + [j for j in range(len(codes)) for _ in pos_index[j]]
-        model = LogisticRegression(C=settings.classifier_c, max_iter=2000, class_weight="balanced")
-        model.fit(sparse.vstack([proto_x, pos_x]).tocsr(), labels)
+    def lemmatise(self) -> None:
+        """Lemmatise every text once and split the lemmas back into their groups."""
+        code_texts: list[str] = []
+        for code in self.codes:
+            code_texts.extend(getattr(code, name) for name in self.field_names)
+            code_texts.append(code.exclusion)
+        groups = [self.units, code_texts, self.positive_texts, self.negative_texts]
+        raw = [text for group in groups for text in group] + self.background
+        self.report(0.05, "Reading the text")
+        unique = list(dict.fromkeys(raw))  # turns are both units and background: analyse once
+        lemma_of = dict(zip(unique, (item.lemma_text for item in analyse(unique)), strict=True))
+        lemmas = [lemma_of[text] for text in raw]
+        split: list[list[str]] = []
+        cursor = 0
+        for group in groups:
+            split.append(lemmas[cursor : cursor + len(group)])
+            cursor += len(group)
+        self.unit_lemmas, self.field_lemmas, self.pos_lemmas, self.neg_lemmas = split
+        self.background_lemmas = lemmas[cursor:]
 
-    def score_rows(x: sparse.csr_matrix, lemma_rows: list[str]) -> dict[str, Any]:
+    def fit_space(self) -> None:
+        self.corpus = list(
+            dict.fromkeys(
+                self.background_lemmas + self.unit_lemmas + self.field_lemmas + self.pos_lemmas
+            )
+        )
+        self.space = FeatureSpace(self.corpus, self.settings)
+        self.unit_x = self.space.transform(self.unit_lemmas)
+        self.field_x = self.space.transform(self.field_lemmas)
+        self.pos_x = self.space.transform(self.pos_lemmas) if self.pos_lemmas else None
+        self.neg_x = self.space.transform(self.neg_lemmas) if self.neg_lemmas else None
+
+    def build_prototypes(self) -> None:
+        """Each code's prototype, and the indices of its coded and rejected examples."""
+        settings, n_fields, n_named = self.settings, self.n_fields, len(self.field_names)
+        weights = np.array([weight for _, weight in settings.field_weights])[:, None]
+        prototypes = []
+        self.pos_index: list[list[int]] = []
+        self.neg_index: list[list[int]] = []
+        p = q = 0
+        for j, code in enumerate(self.codes):
+            rows = self.field_x[j * n_fields : j * n_fields + n_named]
+            proto = sparse.csr_matrix(rows.multiply(weights).sum(axis=0))
+            self.pos_index.append(list(range(p, p + len(code.positives))))
+            p += len(code.positives)
+            self.neg_index.append(list(range(q, q + len(code.negatives))))
+            q += len(code.negatives)
+            if self.pos_index[j] and self.pos_x is not None:
+                # Rocchio with shrinkage: the codings' centroid joins the framework's words with
+                # a weight that grows with their number, so two noisy examples cannot drown the
+                # definition while fifty lead it.
+                n = len(self.pos_index[j])
+                centroid = normalize(sparse.csr_matrix(self.pos_x[self.pos_index[j]].mean(axis=0)))
+                field_part = normalize(proto) if proto.nnz else proto
+                weight = settings.positive_weight * n / (n + settings.evidence_shrinkage)
+                proto = field_part + weight * centroid
+            prototypes.append(proto)
+        self.proto_x = normalize(sparse.vstack(prototypes).tocsr())
+        self.proto_lemmas = [
+            " ".join(
+                [self.field_lemmas[j * n_fields + i] for i in range(n_named)]
+                + [self.pos_lemmas[i] for i in self.pos_index[j]]
+            )
+            for j in range(len(self.codes))
+        ]
+        self.exclusion_x = self.field_x[[j * n_fields + n_named for j in range(len(self.codes))]]
+
+    def fit_classifier(self) -> LogisticRegression | None:
+        """A classifier on the codings, with the framework text as pseudo-examples of each code."""
+        if self.pos_x is None or len(self.codes) <= 1:
+            return None
+        self.report(0.6, "Learning from your codings")
+        n_codes = len(self.codes)
+        labels = list(range(n_codes)) + [j for j in range(n_codes) for _ in self.pos_index[j]]
+        model = LogisticRegression(
+            C=self.settings.classifier_c, max_iter=2000, class_weight="balanced"
+        )
+        model.fit(sparse.vstack([self.proto_x, self.pos_x]).tocsr(), labels)
+        return model
+
+    def score_rows(self, x: sparse.csr_matrix, lemma_rows: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        proto_sim = (x @ proto_x.T).toarray()
+        proto_sim = (x @ self.proto_x.T).toarray()
         out["prototype"] = proto_sim
-        if latent_protos is not None:
+        if self.latent_protos is not None:
             # Latent space: the project's co-occurrences relate words the framework never used.
-            out["lsa"] = space.latent(lemma_rows) @ latent_protos.T
-        # Nearest coded quote (the prototype for codes with no codings yet).
-        nearest = proto_sim.copy()
-        nearest_quote = np.full(proto_sim.shape, -1, dtype=int)
-        if pos_x is not None:
-            pos_sim = (x @ pos_x.T).toarray()
-            for j in range(len(codes)):
-                if pos_index[j]:
-                    block = pos_sim[:, pos_index[j]]
-                    nearest[:, j] = block.max(axis=1)
-                    nearest_quote[:, j] = np.array(pos_index[j])[block.argmax(axis=1)]
-            # Codes without codings have no neighbour: neutral (the mean of the others) rather
-            # than the prototype score, whose scale differs from quote-to-quote similarity.
-            if settings.neutral_without_examples:
-                empty = [j for j in range(len(codes)) if not pos_index[j]]
-                full = [j for j in range(len(codes)) if pos_index[j]]
-                if empty and full:
-                    nearest = nearest.copy()
-                    nearest[:, empty] = nearest[:, full].mean(axis=1, keepdims=True)
+            out["lsa"] = self.space.latent(lemma_rows) @ self.latent_protos.T
+        nearest, nearest_quote = self.nearest_scores(x, proto_sim)
+        if self.pos_x is not None:
             out["nearest"] = nearest
-        if model is not None:
-            decision = model.decision_function(x)
+        if self.model is not None:
+            decision = self.model.decision_function(x)
             if decision.ndim == 1:
                 decision = np.column_stack([-decision, decision])
             full = np.zeros_like(proto_sim)
-            full[:, model.classes_] = decision
+            full[:, self.model.classes_] = decision
             out["classifier"] = full
         out["_nearest_quote"] = nearest_quote
         return out
 
-    scores = score_rows(unit_x, unit_lemmas)
-    nearest, nearest_quote = scores.get("nearest", scores["prototype"]), scores["_nearest_quote"]
-    # Per-code baselines from the project's own text: a code whose prototype resembles
-    # everything (a long definition, common words) would otherwise win too often.
-    baseline: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if settings.code_centering and len(corpus) >= 5:
-        sample = corpus
+    def nearest_scores(
+        self, x: sparse.csr_matrix, proto_sim: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Similarity to the nearest coded quote of each code, and which quote that is (the
+        prototype's similarity, and -1, for codes with no codings yet)."""
+        nearest = proto_sim.copy()
+        nearest_quote = np.full(proto_sim.shape, -1, dtype=int)
+        if self.pos_x is None:
+            return nearest, nearest_quote
+        pos_sim = (x @ self.pos_x.T).toarray()
+        for j, index in enumerate(self.pos_index):
+            if index:
+                block = pos_sim[:, index]
+                nearest[:, j] = block.max(axis=1)
+                nearest_quote[:, j] = np.array(index)[block.argmax(axis=1)]
+        # Codes without codings have no neighbour: neutral (the mean of the others) rather
+        # than the prototype score, whose scale differs from quote-to-quote similarity.
+        if self.settings.neutral_without_examples:
+            empty = [j for j, index in enumerate(self.pos_index) if not index]
+            full = [j for j, index in enumerate(self.pos_index) if index]
+            if empty and full:
+                nearest = nearest.copy()
+                nearest[:, empty] = nearest[:, full].mean(axis=1, keepdims=True)
+        return nearest, nearest_quote
+
+    def baselines(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per-code baselines from the project's own text: a code whose prototype resembles
+        everything (a long definition, common words) would otherwise win too often."""
+        baseline: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if not self.settings.code_centering or len(self.corpus) < 5:
+            return baseline
+        sample = self.corpus
         if len(sample) > 2000:
             picks = np.random.default_rng(0).choice(len(sample), size=2000, replace=False)
-            sample = [corpus[i] for i in sorted(picks)]
-        reference = score_rows(space.transform(sample), sample)
+            sample = [self.corpus[i] for i in sorted(picks)]
+        reference = self.score_rows(self.space.transform(sample), sample)
         for name, matrix in reference.items():
             if not name.startswith("_"):
                 std = matrix.std(axis=0, keepdims=True)
                 std[std < 1e-9] = 1.0
                 baseline[name] = (matrix.mean(axis=0, keepdims=True), std)
+        return baseline
 
-    evidence = len(positive_texts) / len(codes)
-    shrink = evidence / (evidence + settings.evidence_shrinkage)
-    fused = np.zeros((len(unit_lemmas), len(codes)))
-    for name, weight in settings.scorer_weights:
-        if name in scores:
+    def fuse(
+        self, scores: dict[str, Any], baseline: dict[str, tuple[np.ndarray, np.ndarray]]
+    ) -> np.ndarray:
+        settings = self.settings
+        evidence = len(self.positive_texts) / len(self.codes)
+        shrink = evidence / (evidence + settings.evidence_shrinkage)
+        fused = np.zeros((len(self.unit_lemmas), len(self.codes)))
+        for name, weight in settings.scorer_weights:
+            if name not in scores:
+                continue
             matrix = scores[name]
             if name in baseline:
                 mean, std = baseline[name]
@@ -305,36 +369,41 @@ def rank_units(
                 )
             factor = shrink if name in settings.learned_scorers else 1.0
             fused += weight * factor * _zscore_rows(matrix)
+        return fused
 
-    # Rejected suggestions and exclusion criteria push the code down for look-alike units.
-    penalty = np.zeros_like(fused)
-    if neg_x is not None:
-        neg_sim = (unit_x @ neg_x.T).toarray()
-        for j in range(len(codes)):
-            if neg_index[j]:
-                penalty[:, j] += neg_sim[:, neg_index[j]].max(axis=1)
-    penalty += (unit_x @ exclusion_x.T).toarray() * 0.5
-    fused -= settings.negative_weight * penalty * 4.0
+    def penalty(self) -> np.ndarray:
+        """Rejected suggestions and exclusion criteria push a code down for look-alike units."""
+        penalty = np.zeros((len(self.unit_lemmas), len(self.codes)))
+        if self.neg_x is not None:
+            neg_sim = (self.unit_x @ self.neg_x.T).toarray()
+            for j, index in enumerate(self.neg_index):
+                if index:
+                    penalty[:, j] += neg_sim[:, index].max(axis=1)
+        penalty += (self.unit_x @ self.exclusion_x.T).toarray() * 0.5
+        return penalty
 
-    confidence = _softmax_rows(fused * settings.temperature)
-    report(0.9, "Explaining the suggestions")
-
-    word_names = space.words.get_feature_names_out()
-    unit_words = space.words.transform(unit_lemmas).tocsr()
-    proto_words = space.words.transform(proto_lemmas).tocsr()
-
-    def explain(unit: int, code: int) -> dict[str, Any]:
-        """The words the unit shares with the code's prototype, and its nearest coded quote."""
-        contrib = unit_words[unit].multiply(proto_words[code]).tocoo()
-        pairs = sorted(zip(contrib.data, contrib.col, strict=True), reverse=True)[:6]
-        words = list(
-            dict.fromkeys(DISPLAY_LEMMAS.get(w, w) for w in (word_names[c] for _, c in pairs))
+    def explainer(self) -> Callable[[int, int], dict[str, Any]]:
+        word_names = self.space.words.get_feature_names_out()
+        unit_words = self.space.words.transform(self.unit_lemmas).tocsr()
+        proto_words = self.space.words.transform(self.proto_lemmas).tocsr()
+        nearest, nearest_quote, positive_texts = (
+            self.nearest,
+            self.nearest_quote,
+            self.positive_texts,
         )
-        out: dict[str, Any] = {"words": words}
-        index = int(nearest_quote[unit, code])
-        if index >= 0:
-            out["nearest_quote"] = positive_texts[index][:300]
-            out["nearest_similarity"] = round(float(nearest[unit, code]), 3)
-        return out
 
-    return Ranking(codes=codes, confidence=confidence, fused=fused, _explain=explain)
+        def explain(unit: int, code: int) -> dict[str, Any]:
+            """The words the unit shares with the code's prototype, and its nearest coded quote."""
+            contrib = unit_words[unit].multiply(proto_words[code]).tocoo()
+            pairs = sorted(zip(contrib.data, contrib.col, strict=True), reverse=True)[:6]
+            words = list(
+                dict.fromkeys(DISPLAY_LEMMAS.get(w, w) for w in (word_names[c] for _, c in pairs))
+            )
+            out: dict[str, Any] = {"words": words}
+            index = int(nearest_quote[unit, code])
+            if index >= 0:
+                out["nearest_quote"] = positive_texts[index][:300]
+                out["nearest_similarity"] = round(float(nearest[unit, code]), 3)
+            return out
+
+        return explain

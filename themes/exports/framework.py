@@ -130,20 +130,7 @@ def framework_matrix_build(
     ``quotes_per_cell`` keeps only the first quotes of each cell (the page); counts are
     always complete, and exports keep every quote."""
     index = ProjectIndex(project)
-    if options.columns == "codes":
-        columns = [node.code for node in index.nodes]
-        column_of = {pk: pk for pk in index.codes}
-    else:
-        columns = list(index.themes)
-        column_of = {pk: theme.pk for pk, theme in index.theme_of.items()}
-    if filters.codes:
-        from .records import descendants
-
-        wanted: set[int] = set()
-        for code in filters.codes:
-            wanted.update(descendants(code.pk, index))
-        shown = {column_of[pk] for pk in wanted}
-        columns = [column for column in columns if column.pk in shown]
+    columns, column_of = _matrix_columns(index, options, filters)
     cases = initial_cases(index, options, filters)
     known = {case.key for case in cases}
     cells: dict[tuple[str, int], Cell] = {}
@@ -174,6 +161,27 @@ def framework_matrix_build(
     return FrameworkMatrix(options, cases, columns, paths, cells, total)
 
 
+def _matrix_columns(
+    index: ProjectIndex, options: MatrixOptions, filters: ExportFilters
+) -> tuple[list[Any], dict[int, int]]:
+    """The matrix's columns (codes, or themes), and the column each code's quotes go to."""
+    if options.columns == "codes":
+        columns = [node.code for node in index.nodes]
+        column_of = {pk: pk for pk in index.codes}
+    else:
+        columns = list(index.themes)
+        column_of = {pk: theme.pk for pk, theme in index.theme_of.items()}
+    if filters.codes:
+        from .records import descendants
+
+        wanted: set[int] = set()
+        for code in filters.codes:
+            wanted.update(descendants(code.pk, index))
+        shown = {column_of[pk] for pk in wanted}
+        columns = [column for column in columns if column.pk in shown]
+    return columns, column_of
+
+
 def initial_cases(
     index: ProjectIndex, options: MatrixOptions, filters: ExportFilters
 ) -> list[Case]:
@@ -185,21 +193,7 @@ def initial_cases(
             if not chosen or group.id in chosen
         ]
     if options.rows == ROW_ATTRIBUTE and options.attribute is not None:
-        attribute = options.attribute
-        values = [str(choice) for choice in attribute.choices or []]
-        seen = {
-            value
-            for by_attribute in index.attribute_values.values()
-            for attribute_id, value in by_attribute.items()
-            if attribute_id == attribute.pk
-        }
-        values += sorted(seen - set(values))
-        allowed = {value for a, value in filters.attribute_values if a.pk == attribute.pk}
-        return [
-            Case(key=value, label=value, attribute_value=value)
-            for value in values
-            if not allowed or value in allowed
-        ]
+        return _attribute_cases(index, options.attribute, filters)
     chosen = {t.pk for t in filters.transcripts} or set(index.groups)
     speaking = {
         turn.participant_id
@@ -211,6 +205,24 @@ def initial_cases(
         Case(key=str(p.pk), label=p.label, participant_id=p.pk)
         for p in sorted(index.participants.values(), key=lambda p: (p.label, p.pk))
         if p.pk in speaking and participant_matches(p.pk, index, filters)
+    ]
+
+
+def _attribute_cases(index: ProjectIndex, attribute: Any, filters: ExportFilters) -> list[Case]:
+    """A row per value of the attribute: its choices in order, then any other value used."""
+    values = [str(choice) for choice in attribute.choices or []]
+    seen = {
+        value
+        for by_attribute in index.attribute_values.values()
+        for attribute_id, value in by_attribute.items()
+        if attribute_id == attribute.pk
+    }
+    values += sorted(seen - set(values))
+    allowed = {value for a, value in filters.attribute_values if a.pk == attribute.pk}
+    return [
+        Case(key=value, label=value, attribute_value=value)
+        for value in values
+        if not allowed or value in allowed
     ]
 
 

@@ -208,6 +208,32 @@ def participant_attributes_import(
     headers, body = rows[0], rows[1:]
     key = next((i for i, h in enumerate(headers) if LABEL_HEADERS.match(h.strip())), 0)
     summary = AttributeImportSummary()
+    columns = _attribute_columns(project, headers, body, key=key, summary=summary)
+    known = {p.label: p for p in project.participants.all()}
+    labels, writes, errors = _attribute_rows(
+        filename, headers, body, key=key, columns=columns, known=known, create=create_missing
+    )
+    if errors:
+        raise ValidationError(errors)
+    participants = participants_ensure(project=project, labels=set(labels))
+    for label in labels:
+        target = summary.participants_updated if label in known else summary.participants_created
+        target.append(label)
+    for label, attribute, value in writes:
+        _value_set(participants[label], attribute, value)
+        summary.values_set += 1
+    return summary
+
+
+def _attribute_columns(
+    project: Project,
+    headers: list[str],
+    body: list[list[str]],
+    *,
+    key: int,
+    summary: AttributeImportSummary,
+) -> dict[int, Attribute]:
+    """The attribute of each column but the label's, created (with an inferred type) if new."""
     existing = {a.name.casefold(): a for a in project.attributes.all()}
     columns: dict[int, Attribute] = {}
     for index, header in enumerate(headers):
@@ -220,9 +246,22 @@ def participant_attributes_import(
             existing[header.casefold()] = attribute
             summary.attributes_created.append(header)
         columns[index] = attribute
+    return columns
+
+
+def _attribute_rows(
+    filename: str,
+    headers: list[str],
+    body: list[list[str]],
+    *,
+    key: int,
+    columns: dict[int, Attribute],
+    known: dict[str, Participant],
+    create: bool,
+) -> tuple[dict[str, int], list[tuple[str, Attribute, str]], list[str]]:
+    """Each row's label (with its row number), the values to write, and every error found."""
     errors: list[str] = []
     labels: dict[str, int] = {}
-    known = {p.label: p for p in project.participants.all()}
     writes: list[tuple[str, Attribute, str]] = []
     for number, row in enumerate(body, start=2):
         label = " ".join(row[key].split())
@@ -237,7 +276,7 @@ def participant_attributes_import(
             )
             continue
         labels[label] = number
-        if label not in known and not create_missing:
+        if label not in known and not create:
             errors.append(f"{filename}, row {number}: no participant {label!r} in the project.")
             continue
         for index, attribute in columns.items():
@@ -248,13 +287,4 @@ def participant_attributes_import(
                 continue
             if value:
                 writes.append((label, attribute, value))
-    if errors:
-        raise ValidationError(errors)
-    participants = participants_ensure(project=project, labels=set(labels))
-    for label in labels:
-        target = summary.participants_updated if label in known else summary.participants_created
-        target.append(label)
-    for label, attribute, value in writes:
-        _value_set(participants[label], attribute, value)
-        summary.values_set += 1
-    return summary
+    return labels, writes, errors

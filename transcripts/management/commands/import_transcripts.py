@@ -40,17 +40,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, project: str, path: str, **options):
         target = project_find(project)
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"There is no user called {options['user']!r}.")
-        date = None
-        if options["date"]:
-            try:
-                date = datetime.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date {options['date']!r} is not YYYY-MM-DD.") from None
+        user = self._user(options["user"])
+        overrides = self._overrides(options)
         source = Path(path)
         if not source.exists():
             raise CommandError(f"{path} does not exist.")
@@ -73,12 +64,6 @@ class Command(BaseCommand):
                 for label, c in batch.speakers.items()
             }
             batch.save(update_fields=["speakers"])
-        overrides = {"site": options["site"], "description": options["description"]}
-        overrides = {k: v for k, v in overrides.items() if v}
-        if date:
-            overrides["date"] = date
-        if options["kind"]:
-            overrides["kind"] = options["kind"]
         if overrides:
             batch.items.filter(status=ImportItem.Status.READY).update(**overrides)
         if options["dry_run"]:
@@ -97,6 +82,27 @@ class Command(BaseCommand):
             f"Imported {counts['imported']}, skipped {counts['duplicates']} duplicate(s), "
             f"{counts['failed']} failed."
         )
+
+    def _user(self, username: str | None):
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"There is no user called {username!r}.")
+        return user
+
+    def _overrides(self, options: dict) -> dict:
+        """Group details given on the command line, for every file of the upload."""
+        overrides = {"site": options["site"], "description": options["description"]}
+        overrides = {k: v for k, v in overrides.items() if v}
+        if options["date"]:
+            try:
+                overrides["date"] = datetime.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(f"--date {options['date']!r} is not YYYY-MM-DD.") from None
+        if options["kind"]:
+            overrides["kind"] = options["kind"]
+        return overrides
 
     def _files(self, source: Path) -> list[Path]:
         if source.is_file():
