@@ -67,10 +67,9 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
 
-    from coding.framework import code_delete, code_merge
-    from coding.framework_csv import framework_csv_text, framework_import_csv
     from coding.models import Code, Coding
-    from coding.services import code_create
+    from coding.services.codebook_csv import framework_csv_text, framework_import_csv
+    from coding.services.codes import code_create, code_delete, code_merge
     from transcripts.models import Membership, Project, Transcript
 
     rng = random.Random(4)

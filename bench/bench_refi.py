@@ -42,7 +42,7 @@ WORDS = [
 
 def build(groups: int, codings: int):
     from coding.models import Code, Coding
-    from coding.services import code_create
+    from coding.services.codes import code_create
     from transcripts.models import Attribute, AttributeValue, Participant, Transcript
     from transcripts.services.projects import project_create
 

@@ -6,9 +6,9 @@ from typing import cast
 
 from django import forms
 
-from .framework_csv import MAX_BYTES
 from .models import Code
-from .selectors import code_path
+from .selectors.codes import code_path
+from .services.codebook_csv import MAX_BYTES
 
 
 class CodeForm(forms.Form):

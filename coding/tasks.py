@@ -8,7 +8,7 @@ from jobs.runner import JobError, JobProgress
 
 from .refi.services import qdpx_import
 from .refi.xml import RefiError
-from .services import codings_verify
+from .services.codings import codings_verify
 
 
 @job_task("coding.verify", label="Check of codings against their text")

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
-from coding.services import code_create, coding_apply, coding_update
+from coding.services.codes import code_create
+from coding.services.codings import coding_apply, coding_update
 from transcripts.importers.text import document_from_text
 from transcripts.models import Attribute, AttributeValue, Participant, Project
 from transcripts.services.projects import project_create

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coding.models import Code, Coding
-from coding.services import code_create, coding_apply
+from coding.services.codes import code_create
+from coding.services.codings import coding_apply
 from jobs.models import Job
 from jobs.runner import JobError, JobProgress
 from jobs.services import job_create, job_enqueue

@@ -9,7 +9,8 @@ from django.db import transaction
 from transcripts.models import Project
 
 from ..models import Code
-from ..services import audit_record, code_create, snapshot
+from ..services.audit import audit_record, snapshot
+from ..services.codes import code_create
 from .archive import QdpxArchive
 from .guids import guids_keep
 from .importer import CodePlan, _parse_codes

@@ -21,7 +21,7 @@ from lxml import etree
 from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript
 
 from ..models import Code, Coding
-from ..selectors import code_tree
+from ..selectors.codes import code_tree
 from .guids import Guids
 from .xml import CODEBOOK_NS, PROJECT_NS, RefiError
 

@@ -33,7 +33,8 @@ from transcripts.services.projects import project_create
 from transcripts.services.transcripts import TurnSpec, content_hash, transcript_create
 
 from ..models import AuditEvent, Code, Coding
-from ..services import code_create, snapshot
+from ..services.audit import snapshot
+from ..services.codes import code_create
 from .export import GROUP_VARIABLES, codebook_qdc_bytes, project_qdpx_bytes
 from .guids import guids_keep
 from .importer import CodePlan, ProjectPlan, project_plan

@@ -17,7 +17,7 @@ from transcripts.models import Transcript
 from transcripts.selectors import project_get_for_user
 
 from ..models import AuditEvent, Code
-from ..selectors import audit_event_list, audit_users
+from ..selectors.codes import audit_event_list, audit_users
 
 PER_PAGE = 50
 ACTIONS = {

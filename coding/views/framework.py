@@ -24,12 +24,12 @@ from django_htmx.middleware import HtmxDetails
 from transcripts.models import Project
 from transcripts.selectors import project_get_for_user, project_members
 
-from .. import framework as services
-from ..framework_csv import framework_csv_text, framework_import_csv
 from ..framework_forms import CodeForm, FrameworkImportForm, MergeForm, MoveForm
 from ..models import Code
-from ..selectors import code_descendant_ids, code_get_for_user, code_list, framework_table
-from ..services import PALETTE, code_create
+from ..selectors.codes import code_descendant_ids, code_get_for_user, code_list, framework_table
+from ..services import codes
+from ..services.codebook_csv import framework_csv_text, framework_import_csv
+from ..services.codes import PALETTE, code_create
 
 PAGE = "coding/framework.html"
 
@@ -142,7 +142,7 @@ def code_edit(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         fields = {**form.cleaned_data, "key": form.cleaned_data["key"] or None}
         try:
-            services.code_update(code=code, user=request.user, **fields)
+            codes.code_update(code=code, user=request.user, **fields)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -154,14 +154,14 @@ def code_edit(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpRe
 @login_required
 def code_move(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
-    codes = list(code_list(project=code.project))
+    choices = list(code_list(project=code.project))
     exclude = set(code_descendant_ids(code=code))
-    form = MoveForm(request.POST or None, codes=codes, exclude=exclude)
+    form = MoveForm(request.POST or None, codes=choices, exclude=exclude)
     form.initial["parent"] = str(code.parent_id or "")
     if request.method == "POST" and form.is_valid():
         parent = _code_or_404(code.project, form.cleaned_data["parent"])
         try:
-            services.code_move(code=code, user=request.user, parent=parent)
+            codes.code_move(code=code, user=request.user, parent=parent)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -181,7 +181,7 @@ def code_reorder(request: HtmxHttpRequest, project_id: int, code_id: int) -> Htt
     )
     step = -1 if request.POST.get("direction") == "up" else 1
     position = siblings.index(code.pk) + step
-    services.code_reorder(code=code, user=request.user, position=max(position, 0))
+    codes.code_reorder(code=code, user=request.user, position=max(position, 0))
     return _done(request, code.project, f"Moved {code.name!r} {'up' if step < 0 else 'down'}.")
 
 
@@ -196,9 +196,7 @@ def code_place(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpR
     if not position.isdigit():
         return HttpResponseBadRequest("position must be a whole number from 0.")
     try:
-        code = services.code_place(
-            code=code, user=request.user, parent=parent, position=int(position)
-        )
+        code = codes.code_place(code=code, user=request.user, parent=parent, position=int(position))
     except ValidationError as exc:
         return _done(request, code.project, " ".join(exc.messages), error=True)
     where = f"under {parent.name!r}" if parent else "among the themes"
@@ -209,15 +207,17 @@ def code_place(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpR
 @login_required
 def code_merge(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
-    codes = list(code_list(project=code.project))
-    form = MergeForm(request.POST or None, codes=codes, exclude=set(code_descendant_ids(code=code)))
-    impact = services.code_delete_impact(code=code)
+    choices = list(code_list(project=code.project))
+    form = MergeForm(
+        request.POST or None, codes=choices, exclude=set(code_descendant_ids(code=code))
+    )
+    impact = codes.code_delete_impact(code=code)
     if request.method == "POST" and form.is_valid():
         target = _code_or_404(code.project, form.cleaned_data["target"])
         assert target is not None  # the form requires a choice
         name = code.name
         try:
-            result = services.code_merge(source=code, target=target, user=request.user)
+            result = codes.code_merge(source=code, target=target, user=request.user)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -234,11 +234,11 @@ def code_merge(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpR
 @login_required
 def code_delete(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
-    impact = services.code_delete_impact(code=code)
+    impact = codes.code_delete_impact(code=code)
     asked = f"{impact.codings}:{impact.sub_codes}"
     if request.method == "POST" and request.POST.get("confirm") == asked:
         name = code.name
-        services.code_delete(code=code, user=request.user)
+        codes.code_delete(code=code, user=request.user)
         notice = f"Deleted {name!r}"
         if impact.sub_codes or impact.codings:
             notice += f" with {impact.sub_codes} sub-codes and {impact.codings} codings"

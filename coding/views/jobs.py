@@ -9,7 +9,7 @@ from transcripts.http import HtmxHttpRequest
 from transcripts.selectors import project_get_for_user
 from transcripts.views.jobs import job_partial_context
 
-from ..services import codings_verify_start
+from ..services.codings import codings_verify_start
 
 
 @require_POST

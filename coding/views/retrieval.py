@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET
 from transcripts.http import HtmxHttpRequest
 from transcripts.selectors import project_get_for_user
 
-from .. import retrieval
 from ..models import Code
-from ..screen import project_member_list
-from ..selectors import code_path, code_tree_flat
+from ..selectors import retrieval
+from ..selectors.codes import code_path, code_tree_flat
+from ..selectors.screen import project_member_list
 
 
 @require_GET

@@ -22,10 +22,11 @@ from transcripts.http import HtmxHttpRequest
 from transcripts.models import Transcript, Turn
 from transcripts.selectors import transcript_get_for_user
 
-from .. import screen, services
 from ..models import Coding
 from ..screen_forms import CodingApplyForm, CodingUpdateForm, TurnApplyForm
-from ..selectors import code_tree_flat
+from ..selectors import screen
+from ..selectors.codes import code_tree_flat
+from ..services import codings
 
 PAGE = "coding/coding_screen.html"
 
@@ -170,8 +171,8 @@ def _apply(
 ) -> HttpResponse:
     try:
         with transaction.atomic():
-            codings = [
-                services.coding_apply(
+            applied = [
+                codings.coding_apply(
                     transcript=transcript,
                     start=start,
                     end=end,
@@ -192,7 +193,7 @@ def _apply(
         request,
         transcript,
         spans=[(start, end)],
-        codings=codings,
+        codings=applied,
         message=message,
         context=context,
     )
@@ -216,7 +217,7 @@ def coding_update(
     try:
         if not form.is_valid():
             raise ValidationError(_first_error(form))
-        services.coding_update(coding=coding, user=request.user, **_changes(form, coding))
+        codings.coding_update(coding=coding, user=request.user, **_changes(form, coding))
     except ValidationError as exc:
         coding.refresh_from_db()
         return _respond(
@@ -257,7 +258,7 @@ def coding_remove(
         write=True,
     )
     transcript, span, name = coding.transcript, (coding.start, coding.end), coding.code.name
-    services.coding_remove(coding=coding, user=request.user)
+    codings.coding_remove(coding=coding, user=request.user)
     return _respond(request, transcript, spans=[span], codings=[], message=f"Removed {name}.")
 
 

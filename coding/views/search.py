@@ -16,11 +16,11 @@ from transcripts.http import HtmxHttpRequest
 from transcripts.models import Transcript, Turn
 from transcripts.selectors import project_get_for_user
 
-from .. import search as text_search
-from .. import services
-from ..screen import span_trim
 from ..screen_forms import CodeHitForm
-from ..selectors import code_tree_flat
+from ..selectors.codes import code_tree_flat
+from ..selectors.screen import span_trim
+from ..selectors.search import MAX_HITS, search_hits, sentence_span
+from ..services import codings
 
 
 @require_GET
@@ -30,7 +30,7 @@ def search(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     transcript_ids = [int(v) for v in request.GET.getlist("transcript") if v.isdigit()]
     speakers = [v for v in request.GET.getlist("speaker") if v]
-    hits, total = text_search.search_hits(
+    hits, total = search_hits(
         project=project, query=query, transcript_ids=transcript_ids, speakers=speakers
     )
     context = {
@@ -39,7 +39,7 @@ def search(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         "query": query,
         "hits": hits,
         "total": total,
-        "limit": text_search.MAX_HITS,
+        "limit": MAX_HITS,
         "transcripts": Transcript.objects.filter(project=project).only("id", "name", "order"),
         "transcript_ids": transcript_ids,
         "speaker_choices": Turn.objects.filter(transcript__project=project)
@@ -70,7 +70,7 @@ def search_code_hit(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
                 raise ValidationError("That transcript is not in this project.")
             transcript.project = project
             start, end = _hit_span(transcript, hit_start, hit_end, scope)
-            coding = services.coding_apply(
+            coding = codings.coding_apply(
                 transcript=transcript,
                 start=start,
                 end=end,
@@ -104,4 +104,4 @@ def _hit_span(transcript: Transcript, start: int, end: int, scope: str) -> tuple
         raise ValidationError("The hit is outside the transcript's text.")
     if scope == "turn":
         return span_trim(text=transcript.text, start=lo, end=hi)
-    return text_search.sentence_span(text=transcript.text, lo=lo, hi=hi, start=start, end=end)
+    return sentence_span(text=transcript.text, lo=lo, hi=hi, start=start, end=end)

@@ -55,7 +55,7 @@ def test_analyst_builds_a_theme_with_a_sub_code_without_reloading(page, user, pr
 
 
 def test_drag_a_code_into_a_theme_then_to_the_top(page, user, project):
-    from coding.services import code_create
+    from coding.services.codes import code_create
 
     safety = code_create(project=project, user=user, name="Data safety")
     code_create(project=project, user=user, name="Hacking", parent=safety)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coding.framework import code_delete, code_merge, code_move, code_update
 from coding.models import AuditEvent
-from coding.services import code_create, coding_apply
+from coding.services.codes import code_create, code_delete, code_merge, code_move, code_update
+from coding.services.codings import coding_apply
 from tests.factories import TranscriptFactory
 
 pytestmark = pytest.mark.django_db

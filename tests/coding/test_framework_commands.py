@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from coding.models import AuditEvent, Code
-from coding.services import code_create
+from coding.services.codes import code_create
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

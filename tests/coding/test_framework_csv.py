@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from coding.framework_csv import (
+from coding.models import AuditEvent, Code
+from coding.selectors.codes import code_tree_flat
+from coding.services.codebook_csv import (
     cell_neutralise,
     cell_restore,
     framework_csv_text,
     framework_import_csv,
 )
-from coding.models import AuditEvent, Code
-from coding.selectors import code_tree_flat
-from coding.services import code_create
+from coding.services.codes import code_create
 from tests.factories import CodeFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

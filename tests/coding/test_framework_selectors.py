@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from coding.selectors import framework_table
+from coding.selectors.codes import framework_table
 from tests.factories import CodeFactory, CodingFactory, TranscriptFactory
 
 pytestmark = pytest.mark.django_db

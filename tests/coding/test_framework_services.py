@@ -3,7 +3,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from coding.framework import (
+from coding.models import AuditEvent, Code, Coding
+from coding.selectors.codes import code_tree_flat
+from coding.services.codes import (
+    code_create,
     code_delete,
     code_delete_impact,
     code_merge,
@@ -11,9 +14,6 @@ from coding.framework import (
     code_reorder,
     code_update,
 )
-from coding.models import AuditEvent, Code, Coding
-from coding.selectors import code_tree_flat
-from coding.services import code_create
 from tests.factories import CodingFactory, TranscriptFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coding.models import AuditEvent, Code, Coding
-from coding.services import code_create
+from coding.services.codes import code_create
 from tests.conftest import member
 from tests.factories import CodingFactory, TranscriptFactory, UserFactory
 

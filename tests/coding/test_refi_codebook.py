@@ -8,7 +8,7 @@ from coding.models import AuditEvent, Code
 from coding.refi.codebook import codebook_import
 from coding.refi.services import codebook_qdc_bytes
 from coding.refi.xml import RefiError
-from coding.services import code_create
+from coding.services.codes import code_create
 from tests.coding.refi_support import assert_valid_qdc, sample
 
 pytestmark = pytest.mark.django_db

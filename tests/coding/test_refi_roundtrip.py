@@ -12,7 +12,8 @@ from lxml import etree
 from coding.models import Code, Coding
 from coding.refi.export import project_qde_bytes
 from coding.refi.services import codebook_qdc_bytes, project_qdpx_bytes, qdpx_import
-from coding.services import code_create, coding_apply
+from coding.services.codes import code_create
+from coding.services.codings import coding_apply
 from tests.coding.refi_support import assert_valid_qdc, assert_valid_qdpx
 from tests.conftest import member
 from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript, Turn

@@ -9,7 +9,7 @@ import pytest
 
 from coding.models import Code, Coding
 from coding.refi.services import qdpx_import
-from coding.selectors import code_tree
+from coding.selectors.codes import code_tree
 from tests.coding.refi_support import shared_dir
 from transcripts.models import Membership
 

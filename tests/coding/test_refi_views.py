@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from coding.models import Code
-from coding.services import code_create
+from coding.services.codes import code_create
 from jobs.models import Job
 from tests.coding.refi_support import assert_valid_qdc, assert_valid_qdpx, sample
 from tests.conftest import member

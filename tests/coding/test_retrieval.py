@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from coding.retrieval import QUOTES_PER_PAGE
+from coding.selectors.retrieval import QUOTES_PER_PAGE
 from tests.coding.conftest import TURNS, span_of, transcript_with_turns
 from tests.factories import CodeFactory, CodingFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Coding
-from coding.search import query_terms, search_hits, sentence_span
+from coding.selectors.search import query_terms, search_hits, sentence_span
 from tests.coding.conftest import transcript_with_turns
 from tests.factories import CodeFactory
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from coding.selectors import code_descendant_ids, code_path, code_tree, code_tree_flat
+from coding.selectors.codes import code_descendant_ids, code_path, code_tree, code_tree_flat
 from tests.factories import CodeFactory
 
 pytestmark = pytest.mark.django_db

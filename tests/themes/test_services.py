@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from coding.models import AuditEvent, Coding
-from coding.services import coding_apply
+from coding.services.codings import coding_apply
 from jobs.models import Job
 from jobs.services import job_cancel
 from tests.themes.conftest import TURNS, make_framework, make_transcript

@@ -9,10 +9,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from coding.models import Coding
-from coding.selectors import code_path, code_tree_flat
+from coding.selectors.codes import code_path, code_tree_flat
 from transcripts.models import Attribute, AttributeValue, Project
 
-from .framework import ROW_ATTRIBUTE, ROW_PARTICIPANT, ROW_TRANSCRIPT, MatrixOptions
+from .matrix import ROW_ATTRIBUTE, ROW_PARTICIPANT, ROW_TRANSCRIPT, MatrixOptions
 from .records import ExportFilters
 from .report import Attribution
 

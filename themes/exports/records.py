@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from coding.models import Code, Coding
-from coding.selectors import code_path, code_tree_flat
+from coding.selectors.codes import code_path, code_tree_flat
 from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript, Turn
 
 ITERATOR_CHUNK = 2000

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from coding.models import Code, Coding
-from coding.services import audit_record, coding_update
+from coding.services.audit import audit_record
+from coding.services.codings import coding_update
 from jobs.models import Job
 from jobs.runner import JobError, JobProgress
 from jobs.services import job_start
@@ -26,7 +27,7 @@ from transcripts.models import Attribute, Participant, Project, Transcript
 
 from ..models import MatrixCellSummary
 from .forms import ExportForm, job_params
-from .framework import framework_csv_chunks, framework_matrix_build, framework_xlsx_write
+from .matrix import framework_csv_chunks, framework_matrix_build, framework_xlsx_write
 from .quotes import quotes_csv_chunks, quotes_xlsx_write
 from .records import ExportFilters, ProjectIndex, quote_count
 from .report import report_build, report_docx_write, report_html

@@ -34,7 +34,7 @@ from transcripts.views.jobs import job_partial_context
 
 from ..exports import services
 from ..exports.forms import ExportForm, query_items
-from ..exports.framework import SHOWN_IN_BROWSER, framework_matrix_build
+from ..exports.matrix import SHOWN_IN_BROWSER, framework_matrix_build
 from ..exports.quotes import encode_chunks, quotes_csv_chunks
 from ..exports.records import ProjectIndex, quote_count
 

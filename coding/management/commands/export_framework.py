@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from coding.framework_csv import framework_csv_text, framework_export_csv
+from coding.services.codebook_csv import framework_csv_text, framework_export_csv
 from transcripts.management.lookup import project_find
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.framework_csv import framework_import_csv
+from coding.services.codebook_csv import framework_import_csv
 from transcripts.management.lookup import project_find, user_find
 
 

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from coding.services import code_create, coding_apply, coding_update
+from coding.services.codes import code_create
+from coding.services.codings import coding_apply, coding_update
 from config.demo import build_text
 from tests.conftest import member
 from transcripts.models import Attribute, AttributeValue, Participant, Transcript, Turn

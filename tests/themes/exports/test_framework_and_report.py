@@ -8,7 +8,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from themes.exports.cells import recover
-from themes.exports.framework import (
+from themes.exports.matrix import (
     NO_CASE,
     MatrixOptions,
     framework_csv_chunks,
@@ -168,7 +168,7 @@ def test_report_attribution_styles(study, tmp_path, style, expected):
 
 
 def test_html_report_escapes_and_keeps_the_quotes(study):
-    from coding.services import coding_update
+    from coding.services.codings import coding_update
 
     coding_update(coding=study.numbers, user=study.owner, starred=True)
     report = report_build(
@@ -182,7 +182,7 @@ def test_html_report_escapes_and_keeps_the_quotes(study):
 
 
 def test_control_characters_do_not_break_xlsx_or_docx_and_stay_in_the_csv(study, tmp_path):
-    from coding.services import coding_apply
+    from coding.services.codings import coding_apply
     from tests.factories import TranscriptFactory
     from themes.exports.quotes import quotes_csv_chunks, quotes_xlsx_write
 
@@ -193,7 +193,7 @@ def test_control_characters_do_not_break_xlsx_or_docx_and_stay_in_the_csv(study,
         transcript=transcript, start=0, end=len(transcript.text), code=study.safety,
         coder=study.owner,
     )  # fmt: skip
-    from coding.services import coding_update
+    from coding.services.codings import coding_update
 
     coding_update(coding=coding, user=study.owner, starred=True)
     assert "Page one\x0cpage\x0btwo" in "".join(quotes_csv_chunks(study.project, ExportFilters()))

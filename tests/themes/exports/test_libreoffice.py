@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from coding.models import Coding
 from themes.exports.cells import recover
-from themes.exports.framework import MatrixOptions, framework_matrix_build, framework_xlsx_write
+from themes.exports.matrix import MatrixOptions, framework_matrix_build, framework_xlsx_write
 from themes.exports.quotes import quotes_csv_chunks, quotes_xlsx_write
 from themes.exports.records import ExportFilters
 

@@ -196,7 +196,7 @@ def test_many_turns_are_looked_up_without_a_query_per_coding(
     transcript = TranscriptFactory(project=project, text="abcdefghij" * 100)
     TurnFactory(transcript=transcript, order=0, start=0, end=500, speaker_label="A")
     TurnFactory(transcript=transcript, order=1, start=500, end=1000, speaker_label="B")
-    from coding.services import code_create
+    from coding.services.codes import code_create
 
     code = code_create(project=project, user=user, name="Theme")
     Coding.objects.bulk_create(

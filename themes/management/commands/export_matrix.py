@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from coding.selectors import code_path, code_tree_flat
+from coding.selectors.codes import code_path, code_tree_flat
 from themes.exports.forms import ExportForm
 from themes.exports.quotes import quotes_csv_chunks
 from themes.exports.services import export_write

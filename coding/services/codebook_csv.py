@@ -19,9 +19,10 @@ from django.db import IntegrityError, transaction
 
 from transcripts.models import Project
 
-from .models import Code
-from .selectors import code_path, code_tree_flat
-from .services import audit_record, code_create, colour_clean, key_validate, snapshot
+from ..models import Code
+from ..selectors.codes import code_path, code_tree_flat
+from .audit import audit_record, snapshot
+from .codes import code_create, colour_clean, key_validate
 
 COLUMNS = (
     "code",

@@ -1,4 +1,4 @@
-"""Editing the framework: update, move, reorder, merge and delete codes.
+"""Writes to the framework: create, update, move, reorder, place, merge and delete codes.
 
 Every change goes through these services and is written to the append-only audit log, including
 the codings a merge moves or drops and the codings a delete takes with it.
@@ -6,6 +6,8 @@ the codings a merge moves or drops and the codings a delete takes with it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +17,128 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AuditEvent, Code, Coding
-from .selectors import code_descendant_ids
-from .services import audit_record, colour_clean, key_validate, snapshot
+from transcripts.models import Project
+
+from ..models import AuditEvent, Code, Coding
+from ..selectors.codes import code_descendant_ids
+from .audit import audit_record, snapshot
+
+
+@transaction.atomic
+def code_create(
+    *,
+    project: Project,
+    user: Any,
+    name: str,
+    parent: Code | None = None,
+    definition: str = "",
+    inclusion: str = "",
+    exclusion: str = "",
+    example: str = "",
+    colour: str = "",
+    order: int | None = None,
+    key: str = "",
+    action: str = "create",
+) -> Code:
+    """Add a code to the framework. Without a ``key`` one is derived from the name."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A code needs a name."})
+    if len(name) > 200:
+        raise ValidationError({"name": "A code name can be at most 200 characters."})
+    if parent is not None and parent.project_id != project.pk:
+        raise ValidationError({"parent": "The parent code belongs to another project."})
+    if Code.objects.filter(project=project, parent=parent, name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a code called {name!r} here."})
+    colour = colour_clean(colour) if colour else ""
+    key = key.strip()
+    if key:
+        key_validate(key)
+        if Code.objects.filter(project=project, key=key).exists():
+            raise ValidationError({"key": f"Another code already has the key {key!r}."})
+    else:
+        key = key_derive(
+            name=name,
+            taken=set(
+                Code.objects.filter(project=project, key__startswith=key_base(name)).values_list(
+                    "key", flat=True
+                )
+            ),
+        )
+    if order is None:
+        order = Code.objects.filter(project=project, parent=parent).count()
+    code = Code.objects.create(
+        project=project,
+        parent=parent,
+        name=name,
+        definition=definition.strip(),
+        inclusion=inclusion.strip(),
+        exclusion=exclusion.strip(),
+        example=example.strip(),
+        colour=colour or PALETTE[Code.objects.filter(project=project).count() % len(PALETTE)],
+        order=order,
+        key=key,
+    )
+    audit_record(project=project, user=user, action=action, instance=code, after=snapshot(code))
+    return code
+
+
+COLOUR_RE = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+
+
+def colour_clean(value: str) -> str:
+    """``#RGB``, ``#RRGGBB`` (the ``#`` optional) as lower-case ``#rrggbb``."""
+    match = COLOUR_RE.match(value.strip())
+    if match is None:
+        raise ValidationError(
+            {"colour": f"{value!r} is not a colour: write it as #RRGGBB, e.g. #2f5d9b."}
+        )
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(char * 2 for char in digits)
+    return f"#{digits}"
+
+
+def key_validate(key: str) -> None:
+    if not KEY_RE.match(key):
+        raise ValidationError(
+            {
+                "key": f"{key!r} is not a usable key: use up to 100 letters, digits, "
+                "'_', '-' or '.', starting with a letter or digit."
+            }
+        )
+
+
+def key_base(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:60] or "code"
+
+
+def key_derive(*, name: str, taken: set[str]) -> str:
+    """A key for a code called ``name`` that is not in ``taken``: ``safety_security``,
+    then ``safety_security_2`` ..."""
+    base = key_base(name)
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    return key
+
+
+PALETTE = (
+    "#f2c94c",
+    "#6fcf97",
+    "#56ccf2",
+    "#bb6bd9",
+    "#f2994a",
+    "#eb5757",
+    "#9b51e0",
+    "#27ae60",
+    "#2d9cdb",
+    "#e0a3c8",
+)
+
 
 TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
 

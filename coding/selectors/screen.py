@@ -17,8 +17,8 @@ from django.http import Http404
 from transcripts.models import Membership, Project, Role, Transcript, Turn
 from transcripts.selectors import project_get_for_user
 
-from .highlights import Span, TurnView, turn_views
-from .models import Code, Coding
+from ..highlights import Span, TurnView, turn_views
+from ..models import Code, Coding
 
 ALL_CODERS = "all"
 MY_CODINGS = "me"

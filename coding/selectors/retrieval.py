@@ -14,8 +14,8 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from transcripts.models import Attribute, AttributeValue, Project, Transcript, Turn
 
-from .models import Code, Coding
-from .selectors import code_descendant_ids
+from ..models import Code, Coding
+from .codes import code_descendant_ids
 
 QUOTES_PER_PAGE = 100
 

@@ -23,7 +23,7 @@ from django.http import Http404
 from transcripts.models import Project, Transcript
 from transcripts.selectors import project_get_for_user
 
-from .models import AuditEvent, Code, Coding
+from ..models import AuditEvent, Code, Coding
 
 
 @dataclass
