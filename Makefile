@@ -23,11 +23,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The embedded default with DEBUG off: SQLite in var/, Celery tasks in-process, static files
+# collected and served by WhiteNoise, a secret key made once in var/secret_key.
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Celery tasks run in-process)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input -v0
+	@echo "Serving on http://$(HOST):$(PORT)/ (Celery tasks run in-process, DEBUG off)"
+	DJANGO_DEBUG=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -36,8 +36,25 @@ def env_list(name: str, default: str = "") -> list[str]:
 VAR_DIR = Path(env_str("FG_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", default=not os.environ.get("DATABASE_URL"))
+
+
+def _embedded_secret_key() -> str:
+    """The embedded default with DEBUG off (``make run``): a random key made once and kept in
+    ``var/secret_key``, readable by its owner only. A real deployment must set its own."""
+    if os.environ.get("DATABASE_URL"):
+        return ""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY") or (
-    "insecure-embedded-default-key-change-me" if DEBUG else ""
+    "insecure-embedded-default-key-change-me" if DEBUG else _embedded_secret_key()
 )
 if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")

@@ -68,3 +68,24 @@ def test_docker_compose_accepts_the_compose_file():
     assert result.returncode == 0, result.stderr
     for service in ("web:", "worker:", "db:", "redis:", "healthcheck:", "pgdata:"):
         assert service in result.stdout
+
+
+def test_the_embedded_default_with_debug_off_keeps_one_secret_key_of_its_own(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    clean.pop("DJANGO_SECRET_KEY", None)
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", FG_VAR_DIR=str(tmp_path))
+    clean["DJANGO_DEBUG"] = "0"
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SECRET_KEY)"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True
+        )
+        for _ in range(2)
+    ]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr
+    debug, key = runs[0].stdout.split()
+    assert debug == "False" and len(key) > 40 and runs[1].stdout == runs[0].stdout
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
