@@ -43,6 +43,27 @@ CRITERIA = (
 )
 
 
+GROUP_FIELD_INDEX = {field: index for index, (field, _label, _kind) in enumerate(GROUP_VARIABLES)}
+
+
+def exchange_warnings(*, project: Project) -> list[str]:
+    """What another program would lose from this project's export, said before it is lost.
+    QualCoder merges codes that share a name (wherever they are in the tree), and the codings
+    of all but one then have no code."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    codes = {code.pk: code for code in Code.objects.filter(project=project).only("name", "parent")}
+    for code in codes.values():
+        parent = codes.get(code.parent_id) if code.parent_id else None
+        where = f"under {parent.name!r}" if parent else "at the top"
+        by_name[code.name.strip().casefold()].append(f"{code.name!r} {where}")
+    return [
+        f"QualCoder merges codes with the same name: {', '.join(sorted(places))}. Rename all "
+        "but one before exporting to QualCoder, or their codings arrive without a code."
+        for places in by_name.values()
+        if len(places) > 1
+    ]
+
+
 def code_description(code: Code) -> str:
     """The definition, then the criteria and example as labelled paragraphs (one Description
     is all REFI-QDA has; ``coding.refi.importer.description_split`` reads it back)."""
@@ -176,6 +197,7 @@ class _QdeWriter:
         self.files: dict[str, str] = {}
         self.notes: list[tuple[Coding, str]] = []
         self.known_users: set[int] = set()
+        self.selection_guids: set[str] = set()
 
     def write(self) -> tuple[bytes, dict[str, str]]:
         project, root = self.project, self.root
@@ -248,7 +270,7 @@ class _QdeWriter:
             element = _el(
                 variables_el,
                 "Variable",
-                guid=self.guids.of("group-variable", field),
+                guid=self.guids.of("group-variable", field, GROUP_FIELD_INDEX[field]),
                 name=label,
                 typeOfVariable=kind,
             )
@@ -311,47 +333,51 @@ class _QdeWriter:
             creatingUser=self.user_guid(transcript.created_by_id),
             creationDateTime=_when(transcript.created_at),
         )
-        spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
         for coding in codings:
-            spans[(coding.start, coding.end)].append(coding)
-        for (start, end), group in spans.items():
-            self.selection(source, transcript, start, end, group)
+            self.selection(source, coding)
         for field, _label, kind in GROUP_VARIABLES:
             value = getattr(transcript, field)
             if value in (None, ""):
                 continue
             text = value.isoformat() if field == "date" else str(value)
-            _value(source, self.guids.of("group-variable", field), kind, text)
+            _value(
+                source, self.guids.of("group-variable", field, GROUP_FIELD_INDEX[field]), kind, text
+            )
 
-    def selection(
-        self, source: Any, transcript: Transcript, start: int, end: int, group: list[Coding]
-    ) -> None:
-        guids, first = self.guids, group[0]
+    def selection(self, source: Any, coding: Coding) -> None:
+        """One ``PlainTextSelection`` a coding, made by its coder, with the memo as its
+        ``Description`` too: QualCoder takes a coding's coder from the selection and its memo
+        from the selection's description (it reads no notes), and keeps one coding of a span per
+        coder. The memo is also a ``Note`` for the tools that read notes."""
+        guids = self.guids
+        guid = guids.of("selection", coding.pk)
+        if guid in self.selection_guids:  # a file that grouped several codings in one selection
+            guid = guids.of("selection", f"coding:{coding.pk}")
+        self.selection_guids.add(guid)
         selection = _el(
             source,
             "PlainTextSelection",
-            guid=guids.of("selection", first.pk)
-            if ("selection", first.pk) in guids.kept
-            else guids.of("selection", f"{transcript.pk}:{start}:{end}"),
-            name=_xml_safe(_short(first.text)),
-            startPosition=str(start),
-            endPosition=str(end),
-            creatingUser=self.user_guid(first.coder_id),
-            creationDateTime=_when(first.created_at),
+            guid=guid,
+            name=_xml_safe(_short(coding.text)),
+            startPosition=str(coding.start),
+            endPosition=str(coding.end),
+            creatingUser=self.user_guid(coding.coder_id),
+            creationDateTime=_when(coding.created_at),
         )
-        for coding in group:
-            coding_el = _el(
-                selection,
-                "Coding",
-                guid=guids.of("coding", coding.pk),
-                creatingUser=self.user_guid(coding.coder_id),
-                creationDateTime=_when(coding.created_at),
-            )
-            _el(coding_el, "CodeRef", targetGUID=guids.of("code", coding.code_id))
-            if coding.memo.strip():
-                note_guid = guids.of("note", coding.pk)
-                _el(coding_el, "NoteRef", targetGUID=note_guid)
-                self.notes.append((coding, note_guid))
+        if coding.memo.strip():
+            _text_el(selection, "Description", coding.memo)
+        coding_el = _el(
+            selection,
+            "Coding",
+            guid=guids.of("coding", coding.pk),
+            creatingUser=self.user_guid(coding.coder_id),
+            creationDateTime=_when(coding.created_at),
+        )
+        _el(coding_el, "CodeRef", targetGUID=guids.of("code", coding.code_id))
+        if coding.memo.strip():
+            note_guid = guids.of("note", coding.pk)
+            _el(coding_el, "NoteRef", targetGUID=note_guid)
+            self.notes.append((coding, note_guid))
 
     def notes_write(self) -> None:
         if not self.notes:

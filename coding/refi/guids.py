@@ -29,8 +29,12 @@ class Guids:
         }
         self._derived: dict[tuple[str, object], str] = {}
 
-    def of(self, kind: str, key: object) -> str:
-        """The GUID of object ``key`` (a primary key, or any stable string) of ``kind``."""
+    def of(self, kind: str, key: object, kept_id: int | None = None) -> str:
+        """The GUID of object ``key`` (a primary key, or any stable string) of ``kind``.
+        ``kept_id`` looks up a kept GUID for a key that is not a primary key (the group
+        variables are kept by their position)."""
+        if kept_id is not None and (kind, kept_id) in self.kept:
+            return str(self.kept[(kind, kept_id)])
         if isinstance(key, int) and (kind, key) in self.kept:
             return str(self.kept[(kind, key)])
         if (kind, key) not in self._derived:

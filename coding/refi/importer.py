@@ -64,6 +64,7 @@ class CodingPlan:
     end: int
     memo: str
     created: str | None
+    note_guid: str = ""  # the coding's first note, kept so a re-export names it the same
 
 
 @dataclass
@@ -101,6 +102,7 @@ class CasePlan:
     name: str
     description: str
     values: dict[str, str]
+    source_refs: list[str] = field(default_factory=list)  # the sources the case is linked to
 
 
 @dataclass
@@ -306,20 +308,20 @@ def _plan_cases(root: Any, not_imported: list[str]) -> list[CasePlan]:
     cases = []
     linked = 0
     for case in root.iter(q("Case")):
-        refs = len(_kids(case, "SourceRef")) + len(_kids(case, "SelectionRef"))
-        linked += 1 if refs or _kids(case, "CodeRef") else 0
+        linked += 1 if _kids(case, "SelectionRef") or _kids(case, "CodeRef") else 0
         cases.append(
             CasePlan(
                 guid=guid_norm(case.get("guid")),
                 name=(case.get("name") or "").strip(),
                 description=_child_text(case, "Description").strip(),
                 values=_values(case),
+                source_refs=[guid_norm(r.get("targetGUID")) for r in _kids(case, "SourceRef")],
             )
         )
     if linked:
         not_imported.append(
-            f"{linked} case(s) link to sources, selections or codes: those links are not "
-            "imported (participants are linked to transcripts through speaker turns)."
+            f"{linked} case(s) link to selections or codes: those links are not imported "
+            "(participants are linked to transcripts through their speaker turns)."
         )
     return cases
 
@@ -559,7 +561,10 @@ def _plan_codings(
             "Check this coding."
         )
     for coding in codings:
-        memo = [p for p in memo_parts if p] + _note_texts(coding, notes)
+        # The same memo as the selection's description and as a note (as we and others write
+        # it, for QualCoder's sake) is one memo.
+        parts = [canonical_text(p)[0].strip() for p in memo_parts + _note_texts(coding, notes)]
+        memo = list(dict.fromkeys(p for p in parts if p))
         plan.codings.append(
             CodingPlan(
                 guid=guid_norm(coding.get("guid")),
@@ -576,6 +581,9 @@ def _plan_codings(
                 end=new_end,
                 memo="\n\n".join(memo),
                 created=coding.get("creationDateTime") or selection.get("creationDateTime"),
+                note_guid=next(
+                    (guid_norm(ref.get("targetGUID")) for ref in _kids(coding, "NoteRef")), ""
+                ),
             )
         )
 

@@ -32,10 +32,10 @@ from transcripts.models import (
 from transcripts.services.projects import project_create
 from transcripts.services.transcripts import TurnSpec, content_hash, transcript_create
 
-from ..models import AuditEvent, Code, Coding
+from ..models import AuditEvent, Code, Coding, ExchangeGuid
 from ..services.audit import snapshot
 from ..services.codes import code_create
-from .export import GROUP_VARIABLES, codebook_qdc_bytes, project_qdpx_bytes
+from .export import GROUP_FIELD_INDEX, GROUP_VARIABLES, codebook_qdc_bytes, project_qdpx_bytes
 from .guids import guids_keep
 from .importer import CodePlan, ProjectPlan, project_plan
 from .text import turns_for_imported_text
@@ -81,15 +81,39 @@ class _Users:
         self.project, self.importer, self.refi_users = project, importer, refi_users
         self.mapped: dict[str, Any] = {}
         self.created: list[str] = []
+        self.reused: list[str] = []
         names = {importer.get_username().lower(), (importer.get_full_name() or "").lower()} - {""}
         for guid, user in refi_users.items():
             if {user["name"].strip().lower(), user["id"].strip().lower()} & names:
                 self.mapped[guid] = importer
 
+    @staticmethod
+    def _placeholder_of(guid: str) -> Any:
+        """The placeholder account an earlier import made for this REFI user GUID, so a round
+        trip keeps one coder (and its GUID). Only inactive accounts with no usable password
+        are matched: a file cannot claim a real person's account by naming its GUID."""
+        user_ids = ExchangeGuid.objects.filter(kind="user", guid=uuid.UUID(guid)).values_list(
+            "object_id", flat=True
+        )
+        for user in get_user_model().objects.filter(pk__in=list(user_ids), is_active=False):
+            if not user.has_usable_password() and user.username.startswith("refi-"):
+                return user
+        return None
+
     def get(self, guid: str) -> Any:
         if not guid or guid not in self.refi_users:
             return self.importer
         if guid not in self.mapped:
+            earlier = self._placeholder_of(guid)
+            if earlier is not None:
+                Membership.objects.get_or_create(
+                    project=self.project, user=earlier, defaults={"role": Role.CODER}
+                )
+                self.mapped[guid] = earlier
+                self.reused.append(
+                    f"{earlier.first_name or earlier.username} (as {earlier.username})"
+                )
+                return earlier
             refi = self.refi_users[guid]
             display = refi["name"].strip() or refi["id"].strip() or "Imported coder"
             User = get_user_model()
@@ -179,10 +203,12 @@ class _QdpxImport:
         self.attributes: dict[str, Attribute] = {}
         self.by_hash: dict[str, Transcript] = {}
         self.codings: list[Coding] = []
-        self.coding_guids: list[tuple[str, str]] = []
+        self.coding_guids: list[tuple[str, str, str]] = []
         self.seen_codings: set[tuple] = set()
         self.skipped_duplicates = 0
         self.ignored_variables: Counter[str] = Counter()
+        # (participant label, case name, the sources the case is linked to) for every case
+        self.case_links: list[tuple[str, str, set[str]]] = []
 
     def step(self, fraction: float, message: str, force: bool = False) -> None:
         if self.progress is not None:
@@ -191,7 +217,6 @@ class _QdpxImport:
     def run(self) -> dict[str, Any]:
         if self.plan.description:
             self.project.description = self.plan.description
-        self.kept += [("user", account.pk, guid) for guid, account in self.users.mapped.items()]
         self.step(0.05, "Framework")
         self.codes, code_guids = _codes_write(
             project=self.project, user=self.user, nodes=self.plan.codes, report=self.report
@@ -199,6 +224,7 @@ class _QdpxImport:
         self.kept += code_guids
         self.step(0.15, "Participants")
         self.attributes_write()
+        self.group_variables_keep()
         self.participants_write()
         self.step(0.25, "Transcripts")
         sources = self.plan.sources
@@ -210,6 +236,8 @@ class _QdpxImport:
         self.step(0.8, "Codings")
         self.codings_write()
         self.notes_write()
+        # Every REFI user that became a coder here (the importer, reused or new placeholders).
+        self.kept += [("user", account.pk, guid) for guid, account in self.users.mapped.items()]
         guids_keep(project=self.project, rows=self.kept)
         self.step(
             0.99,
@@ -235,6 +263,15 @@ class _QdpxImport:
             self.attributes[guid] = attribute
             self.kept.append(("attribute", attribute.pk, guid))
 
+    def group_variables_keep(self) -> None:
+        """The file's GUIDs for the group-metadata variables (Site, Date ...), so exporting
+        again names them the same."""
+        fields = {label.lower(): field for field, label, _kind in GROUP_VARIABLES}
+        for guid, variable in self.plan.variables.items():
+            field = fields.get(variable["name"].strip().lower())
+            if field is not None and guid not in self.attributes:
+                self.kept.append(("group-variable", GROUP_FIELD_INDEX[field], guid))
+
     def participants_write(self) -> None:
         labels: set[str] = set()
         values: list[AttributeValue] = []
@@ -246,6 +283,7 @@ class _QdpxImport:
                 project=self.project, label=label, notes=case.description
             )
             self.kept.append(("participant", participant.pk, case.guid))
+            self.case_links.append((label, case.name or label, set(case.source_refs)))
             values += [
                 AttributeValue(
                     participant=participant,
@@ -268,16 +306,21 @@ class _QdpxImport:
             )
             return transcript
         fields = self.source_fields(source)
+        speakers = self.speakers_of(source)
         turns = [
             TurnSpec(
                 start=turn["start"],
                 end=turn["end"],
                 speaker_label=turn.get("speaker_label", ""),
+                participant=""
+                if turn.get("is_facilitator")
+                else speakers.get(turn.get("speaker_label", "").casefold(), ""),
                 is_facilitator=turn.get("is_facilitator", False),
                 timestamp_start_ms=turn.get("timestamp_start_ms"),
             )
             for turn in turns_for_imported_text(source.text)
         ]
+        self.report_unmatched_cases(source, turns)
         transcript = transcript_create(
             project=self.project,
             text=source.text,
@@ -291,6 +334,25 @@ class _QdpxImport:
         self.by_hash[digest] = transcript
         self.kept.append(("transcript", transcript.pk, source.guid))
         return transcript
+
+    def speakers_of(self, source: Any) -> dict[str, str]:
+        """Speaker label (case-folded) -> participant label, for the cases that may speak in
+        this source: those linked to it, and those linked to no source at all."""
+        return {
+            name.casefold(): label
+            for label, name, sources in self.case_links
+            if not sources or source.guid in sources
+        }
+
+    def report_unmatched_cases(self, source: Any, turns: list[TurnSpec]) -> None:
+        spoken = {turn.participant for turn in turns}
+        for label, name, sources in self.case_links:
+            if source.guid in sources and label not in spoken:
+                self.report.append(
+                    f"Case {name!r} is linked to source {source.name!r}, but no speaker there "
+                    "is called that: the link is not kept (participants are linked to "
+                    "transcripts through their speaker turns)."
+                )
 
     def source_fields(self, source: Any) -> dict[str, Any]:
         """Group metadata from the source's variables (name, site, date, facilitator, ...)."""
@@ -341,7 +403,7 @@ class _QdpxImport:
                     updated_at=created,
                 )
             )
-            self.coding_guids.append((planned.guid, planned.selection_guid))
+            self.coding_guids.append((planned.guid, planned.selection_guid, planned.note_guid))
 
     def report_skipped(self) -> None:
         for variable_name, count in self.ignored_variables.items():
@@ -370,10 +432,10 @@ class _QdpxImport:
             ],
             batch_size=1000,
         )
-        for coding, (guid, selection_guid) in zip(self.codings, self.coding_guids, strict=True):
-            self.kept.append(("coding", coding.pk, guid))
-            if selection_guid:
-                self.kept.append(("selection", coding.pk, selection_guid))
+        for coding, guids in zip(self.codings, self.coding_guids, strict=True):
+            for kind, guid in zip(("coding", "selection", "note"), guids, strict=True):
+                if guid:
+                    self.kept.append((kind, coding.pk, guid))
 
     def notes_write(self) -> None:
         loose = self.plan.loose_notes
@@ -399,6 +461,7 @@ class _QdpxImport:
             "attributes": len(self.attributes),
             "memos": sum(1 for coding in self.codings if coding.memo),
             "coders_created": self.users.created,
+            "coders_reused": self.users.reused,
             "not_imported": self.plan.not_imported,
             "notes": self.report,
         }

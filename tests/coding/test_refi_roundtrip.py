@@ -134,6 +134,14 @@ def transcripts(project) -> list[tuple]:
     )
 
 
+def speaking(project) -> set[tuple]:
+    return set(
+        Turn.objects.filter(transcript__project=project, participant__isnull=False).values_list(
+            "transcript__name", "participant__label"
+        )
+    )
+
+
 def test_a_project_exported_and_imported_is_the_same_project(user):
     original = rich_project(user)
     for coder in {c.coder for c in Coding.objects.all()}:
@@ -150,10 +158,11 @@ def test_a_project_exported_and_imported_is_the_same_project(user):
     assert participants(copy) == participants(original)
     types = dict(copy.attributes.values_list("name", "type"))
     assert types == {"Age band": "text", "Years": "number"}
-    assert report["not_imported"] == [
-        "1 case(s) link to sources, selections or codes: those links are not imported "
-        "(participants are linked to transcripts through speaker turns)."
-    ]
+    # P1's case points at FG1, where P1 speaks: linked again. P2's case points nowhere (P2 was
+    # linked to no turn), so the speaker label "P2:" in FG1 links it.
+    assert report["not_imported"] == []
+    assert speaking(original) == {("FG1", "P1")}
+    assert speaking(copy) == {("FG1", "P1"), ("FG1", "P2")}
     # the second coder arrives as an inactive account without a password, coding for the copy
     imported_coders = {c.coder for c in Coding.objects.filter(transcript__project=copy)}
     assert user in imported_coders
@@ -221,3 +230,97 @@ def test_the_framework_exports_as_a_valid_codebook_without_empty_sets(user):
 def test_an_empty_project_exports_a_valid_project_file(project):
     archive = assert_valid_qdpx(project_qdpx_bytes(project=project))
     assert archive.namelist() == ["project.qde"]
+
+
+NS = {"p": "urn:QDA-XML:project:1.0"}
+
+
+def test_each_coding_is_its_own_selection_by_its_coder_with_the_memo_as_description(user):
+    """QualCoder takes a coding's coder from its selection and its memo from the selection's
+    description, and keeps one coding per span and coder: one selection per coding."""
+    project = rich_project(user)
+    root = etree.fromstring(project_qde_bytes(project=project)[0])
+    selections = root.xpath("//p:PlainTextSelection", namespaces=NS)
+    assert len(selections) == Coding.objects.count() == 4
+    users = {u.get("guid"): u.get("id") for u in root.xpath("//p:User", namespaces=NS)}
+    for selection in selections:
+        (coding,) = selection.xpath("p:Coding", namespaces=NS)
+        assert selection.get("creatingUser") == coding.get("creatingUser")
+    shared = [s for s in selections if s.get("name", "").startswith("Crème")]
+    assert len(shared) == 2  # the same span, coded by two coders
+    coders = {users[s.get("creatingUser")] for s in shared}
+    assert coders == {c.coder.username for c in Coding.objects.filter(text__startswith="Crème")}
+    memo = [s for s in shared if s.xpath("p:Description", namespaces=NS)]
+    assert [m.xpath("string(p:Description)", namespaces=NS) for m in memo] == ["Hm."]
+    assert root.xpath("string(//p:Note/p:PlainTextContent)", namespaces=NS) == "Hm."
+
+
+def test_a_memo_written_as_description_and_note_imports_once(user):
+    project = rich_project(user)
+    report = qdpx_import(data=project_qdpx_bytes(project=project), filename="s.qdpx", user=user)
+    memos = Coding.objects.filter(transcript__project_id=report["project_id"]).exclude(memo="")
+    assert [c.memo for c in memos] == ["Hm."]
+
+
+def test_codes_sharing_a_name_are_flagged_before_an_export_to_qualcoder(client, user):
+    from coding.refi.export import exchange_warnings
+
+    project = rich_project(user)
+    assert exchange_warnings(project=project) == []
+    trust = Code.objects.get(project=project, name="Trust")
+    code_create(project=project, user=user, name="Other", parent=trust)
+    code_create(project=project, user=user, name="other", parent=Code.objects.get(name="Security"))
+    (warning,) = exchange_warnings(project=project)
+    assert "QualCoder merges codes with the same name" in warning
+    assert "'Other' under 'Trust'" in warning and "'other' under 'Security'" in warning
+    from tests.factories import PASSWORD
+
+    client.login(username=user.username, password=PASSWORD)
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert 'id="exchange-warnings"' in page and "QualCoder merges codes" in page
+
+
+def without_dates(qde: bytes) -> bytes:
+    import re
+
+    return re.sub(rb'(creationDateTime|modifiedDateTime)="[^"]*"', rb'\1=""', qde)
+
+
+def test_a_round_trip_through_our_import_keeps_every_guid_and_link_byte_for_byte(user):
+    from django.contrib.auth import get_user_model
+
+    original = rich_project(user)
+    first = qdpx_import(data=project_qdpx_bytes(project=original), filename="a.qdpx", user=user)
+    b = Project.objects.get(pk=first["project_id"])
+    accounts = get_user_model().objects.count()
+    export_b, _ = project_qde_bytes(project=b)
+    second = qdpx_import(data=project_qdpx_bytes(project=b), filename="b.qdpx", user=user)
+    c = Project.objects.get(pk=second["project_id"])
+    export_c, _ = project_qde_bytes(project=c)
+    lines_b = without_dates(export_b).decode().splitlines()
+    lines_c = without_dates(export_c).decode().splitlines()
+    assert [(a, b) for a, b in zip(lines_b, lines_c, strict=True) if a != b] == []
+    # the second import reused the placeholder coder of the first: no new account
+    assert get_user_model().objects.count() == accounts
+    assert second["coders_created"] == [] and len(second["coders_reused"]) == 1
+    root = etree.fromstring(export_c)
+    assert root.xpath("//p:Case/p:SourceRef", namespaces=NS)  # case-source links survive
+    site = root.xpath("//p:Variable[@name='Site']/@guid", namespaces=NS)
+    assert site == etree.fromstring(export_b).xpath(
+        "//p:Variable[@name='Site']/@guid", namespaces=NS
+    )
+
+
+def test_a_file_cannot_claim_a_real_account_by_its_guid(user):
+    """A placeholder is reused by GUID only if it is an inactive account with no password."""
+    original = rich_project(user)
+    report = qdpx_import(data=project_qdpx_bytes(project=original), filename="a.qdpx", user=user)
+    b = Project.objects.get(pk=report["project_id"])
+    placeholder = next(
+        c.coder for c in Coding.objects.filter(transcript__project=b) if c.coder != user
+    )
+    placeholder.is_active = True
+    placeholder.set_password("now-a-real-login")
+    placeholder.save()
+    again = qdpx_import(data=project_qdpx_bytes(project=b), filename="b.qdpx", user=user)
+    assert again["coders_reused"] == [] and len(again["coders_created"]) == 1

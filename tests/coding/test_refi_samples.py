@@ -95,17 +95,46 @@ def test_atlas_sample_without_source_files_keeps_codes_and_reports_every_source(
     assert "Research Plan: This is a great project" in project.description
 
 
-def test_current_qualcoder_export_imports_with_its_coders_and_an_undeclared_creator(user):
+def test_current_qualcoder_export_imports_whole(user):
+    """Written by QualCoder 4.0b's own exporter (SOURCES.md): creator GUIDs it does not declare,
+    one selection per coding, cases named like the speakers and linked to no source."""
+    from transcripts.models import Turn
+
     report = qdpx_import(
         data=load("qualcoder-4.0b-c3204641_export.qdpx"), filename="qc4.qdpx", user=user
     )
     project = Membership.objects.get(user=user, project_id=report["project_id"]).project
-    assert project.transcripts.count() == 2
-    assert report["codings"] == Coding.objects.filter(transcript__project=project).count() == 8
-    coders = set(
-        Coding.objects.filter(transcript__project=project).values_list(
-            "coder__first_name", flat=True
+    assert sorted(project.transcripts.values_list("name", flat=True)) == ["FG3", "FG4"]
+    assert project.transcripts.get(name="FG3").site == "Leeds, West Yorks"
+    paths = {
+        " > ".join(filter(None, [c.parent.name if c.parent else "", c.name]))
+        for c in Code.objects.filter(project=project)
+    }
+    assert {
+        "Communication > Letters & leaflets",
+        "Digital > Texts 🙂",
+        "Access to records",
+    } <= paths
+    codings = Coding.objects.filter(transcript__project=project).select_related("coder", "code")
+    assert report["codings"] == codings.count() == 8
+    assert all(c.text == c.transcript.text[c.start : c.end] for c in codings)
+    by_text = {(c.text[:18], c.code.name, c.coder.first_name) for c in codings}
+    assert ("Definitely letter.", "Letters & leaflets", "Dana Moss") in by_text
+    assert ("Texts are fine 🙂 b", "Texts 🙂", "bob") in by_text
+    assert {c.coder.first_name for c in codings} == {"Dana Moss", "alice", "bob"}
+    # QualCoder read none of our memos when it imported them, so its export carries none
+    assert report["memos"] == 0
+    assert any("not declared as Users" in line for line in report["notes"])
+    # the cases P1..P6 are participants, and the speakers P1, P2, P3 in the text are them
+    assert sorted(project.participants.values_list("label", flat=True)) == [
+        f"P{n}" for n in range(1, 7)
+    ]
+    linked = set(
+        Turn.objects.filter(transcript__project=project, participant__isnull=False).values_list(
+            "speaker_label", "participant__label"
         )
     )
-    assert coders == {"Dana Moss", "alice", "bob"}
-    assert any("not declared as Users" in line for line in report["notes"])
+    assert {("P1", "P1"), ("P2", "P2"), ("P3", "P3")} <= linked
+    assert all(speaker == label for speaker, label in linked)
+    p1 = project.participants.get(label="P1")
+    assert dict(p1.attribute_values.values_list("attribute__name", "value"))["Gender"] == "female"
