@@ -13,7 +13,7 @@ JOBS ?= 2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench chromium libreoffice compose clean
+.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench chromium libreoffice compose taguette clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,14 @@ libreoffice:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
 	else echo "LibreOffice is missing: the LibreOffice round-trip tests will skip (or fail with CI=true)"; fi
 
+# Taguette, the peer analysts would pick instead, in a venv of its own (its pins clash with
+# ours): the exchange tests run its codebook importer and exporter on our files.
+TAGUETTE_VENV ?= .venv-taguette
+taguette:
+	@test -x $(TAGUETTE_VENV)/bin/python || $(PYTHON) -m venv $(TAGUETTE_VENV)
+	@$(TAGUETTE_VENV)/bin/python -c "import taguette" 2>/dev/null || \
+		$(TAGUETTE_VENV)/bin/python -m pip install -q "taguette==1.5.2"
+
 # `docker compose config` must accept docker-compose.yml; the deployment test runs it.
 compose:
 	@if command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1; then :; \
@@ -80,14 +88,14 @@ typecheck: install
 	$(BIN)/mypy $(APPS)
 
 # Suite 1: the embedded default (SQLite, eager Celery) with the browser tests.
-test-unit: install chromium libreoffice compose
+test-unit: install chromium libreoffice compose taguette
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest -m "not stack" -n $(JOBS) -p no:cacheprovider
 
 # Suite 2: the same tests (less the browser and LibreOffice) on PostgreSQL, plus the tests that need a real
 # Celery worker consuming from Redis.
 test-stack: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) DJANGO_SECRET_KEY=test-only \
-		$(BIN)/pytest -m "not browser and not desktop" -n $(JOBS) -p no:cacheprovider
+		$(BIN)/pytest -m "not browser and not desktop and not peer" -n $(JOBS) -p no:cacheprovider
 
 test: lint test-unit test-stack
 
@@ -95,4 +103,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(TAGUETTE_VENV) var

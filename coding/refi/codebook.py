@@ -31,7 +31,10 @@ def codebook_plan(data: bytes, *, filename: str) -> tuple[list[CodePlan], list[s
         sets = root.find(q("Sets", CODEBOOK_NS))
         if sets is not None and len(sets) == 0:
             root.remove(sets)
-            notes.append("An empty <Sets/> was ignored.")
+            notes.append(
+                "An empty <Sets/> (as Taguette writes it) breaks the codebook schema, which "
+                "wants at least one Set: it was ignored, and the codes were imported."
+            )
         errors = schema_errors(root, codebook=True)
         kind = "codebook"
         codes_el = root.find(q("Codes", CODEBOOK_NS))

@@ -45,7 +45,13 @@ ALIASES = {
     "exclusion_criteria": "exclusion",
     "example_quote": "example",
     "position": "order",
+    # Taguette's codebook CSV (tag, description, number of highlights): a tag is a name, or
+    # our "Theme > Sub-code" path when we wrote the file for Taguette.
+    "tag": "name",
+    "path": "name",
 }
+PATH_HEADERS = ("tag", "path")
+PATH_SEPARATOR = " > "
 TEXT_COLUMNS = ("definition", "inclusion", "exclusion", "example")
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 5_000_000
@@ -110,6 +116,25 @@ def framework_csv_text(*, project: Project) -> str:
     return out.getvalue()
 
 
+def framework_taguette_csv_text(*, project: Project) -> str:
+    """The framework as Taguette's codebook CSV: ``tag`` (the code's path, ``Theme > Sub-code``,
+    as Taguette's tags are flat) and ``description`` (the definition, then the criteria and
+    example as labelled paragraphs, read back into their fields when imported here). It
+    starts with a byte-order mark: Taguette guesses the encoding, and without one it reads
+    UTF-8 as Windows-1252."""
+    from ..refi.export import code_description
+
+    nodes = code_tree_flat(project=project)
+    by_id = {node.code.pk: node.code for node in nodes}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["tag", "description"])
+    for node in nodes:
+        path = code_path(code=node.code, by_id=by_id)
+        writer.writerow([cell_neutralise(path), cell_neutralise(code_description(node.code))])
+    return "\ufeff" + out.getvalue()
+
+
 # -- import ----------------------------------------------------------------------------------
 
 
@@ -169,13 +194,19 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _is_taguette(header: list[str]) -> bool:
+    return bool({cell.strip().lower() for cell in header} & set(PATH_HEADERS))
+
+
 def _header(raw: list[str], filename: str) -> tuple[list[str | None], list[str]]:
     columns: list[str | None] = []
     ignored: list[str] = []
+    accepted = (*COLUMNS, "description") if _is_taguette(raw) else COLUMNS
     for cell in raw:
         name = cell.strip().lower().replace(" ", "_").replace("-", "_")
-        name = ALIASES.get(name, name)
-        if name in COLUMNS:
+        if not (name == "description" and "description" in accepted):
+            name = ALIASES.get(name, name)  # Taguette's description is split, not aliased
+        if name in accepted:
             if name in columns:
                 raise ValidationError(f"{filename}: the column {name!r} appears twice.")
             columns.append(name)
@@ -220,7 +251,31 @@ def _read_rows(text: str, filename: str) -> tuple[list[_Row], list[str], list[st
             raise ValidationError(f"{filename}: more than {MAX_ROWS} codes; split the file.")
     if not rows:
         raise ValidationError(f"{filename}: there are no codes under the header row.")
+    if _is_taguette(records[0]):
+        present = _taguette_rows(rows, present)
     return rows, present, ignored
+
+
+def _taguette_rows(rows: list[_Row], present: list[str]) -> list[str]:
+    """A Taguette codebook: a tag ``Theme > Sub-code`` is a sub-code under its theme, and a
+    description is split back into definition, criteria and example."""
+    from ..refi.importer import description_split
+
+    paths = "parent" not in present and any(PATH_SEPARATOR in r.cells["name"] for r in rows)
+    described = "description" in present
+    for row in rows:
+        if described:
+            fields = description_split(row.cells.pop("description"))
+            row.cells.update({column: fields.get(column, "") for column in TEXT_COLUMNS})
+        if paths:
+            parent, _, name = row.cells["name"].rpartition(PATH_SEPARATOR)
+            row.cells["name"], row.cells["parent"] = name.strip(), parent.strip()
+    present = [column for column in present if column != "description"]
+    if described:
+        present += [column for column in TEXT_COLUMNS if column not in present]
+    if paths:
+        present.append("parent")
+    return present
 
 
 class _Importer:

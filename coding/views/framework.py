@@ -28,7 +28,11 @@ from ..framework_forms import CodeForm, FrameworkImportForm, MergeForm, MoveForm
 from ..models import Code
 from ..selectors.codes import code_descendant_ids, code_get_for_user, code_list, framework_table
 from ..services import codes
-from ..services.codebook_csv import framework_csv_text, framework_import_csv
+from ..services.codebook_csv import (
+    framework_csv_text,
+    framework_import_csv,
+    framework_taguette_csv_text,
+)
 from ..services.codes import PALETTE, code_create
 
 PAGE = "coding/framework.html"
@@ -270,10 +274,15 @@ def framework_import(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
 @login_required
 def framework_export(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
-    text = framework_csv_text(project=project)
-    if request.GET.get("bom") == "1":
-        text = "\ufeff" + text
+    taguette = request.GET.get("for") == "taguette"
+    if taguette:
+        text = framework_taguette_csv_text(project=project)
+    else:
+        text = framework_csv_text(project=project)
+        if request.GET.get("bom") == "1":
+            text = "\ufeff" + text
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    filename = f"{slugify(project.name) or 'project'}-framework.csv"
+    suffix = "taguette-codebook" if taguette else "framework"
+    filename = f"{slugify(project.name) or 'project'}-{suffix}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -46,3 +46,15 @@ def test_export_framework_writes_to_stdout_by_default(project, user, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "code,name,parent,definition,inclusion,exclusion,example,colour,order"
     assert lines[1].startswith("safety,Safety,,")
+
+
+def test_export_framework_writes_a_bom_for_excel_or_taguettes_csv(project, user, tmp_path):
+    theme = code_create(project=project, user=user, name="Café 📬", definition="Lettres")
+    code_create(project=project, user=user, name="Texts", parent=theme)
+    excel, tag = tmp_path / "excel.csv", tmp_path / "taguette.csv"
+    call_command("export_framework", str(project.pk), "--out", str(excel), "--bom")
+    call_command("export_framework", str(project.pk), "--out", str(tag), "--taguette")
+    assert excel.read_bytes().startswith(b"\xef\xbb\xbfcode,name,parent,")
+    assert "Café 📬" in excel.read_text(encoding="utf-8-sig")
+    lines = tag.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["tag,description", "Café 📬,Lettres", "Café 📬 > Texts,"]
