@@ -46,10 +46,10 @@ def framework(project, user):
 
 def test_taguettes_codebook_csv_imports_with_its_descriptions(project, user):
     data = (
-        "tag,description,number of highlights\r\n"
-        "Trust,Who people trust with data,4\r\n"
-        'Opting out,"Knowing how to opt out, and what it covers",0\r\n'
-    ).encode()
+        b"tag,description,number of highlights\r\n"
+        b"Trust,Who people trust with data,4\r\n"
+        b'Opting out,"Knowing how to opt out, and what it covers",0\r\n'
+    )
     result = framework_import_csv(project=project, user=user, data=data, filename="codebook.csv")
     assert result.created == 2
     assert "Ignored columns: number of highlights." in result.warnings
