@@ -218,3 +218,33 @@ def test_a_zip_that_lies_about_its_sizes_is_stopped_while_reading(settings):
     entries = expand("liar.zip", bytes(data))
     assert entries[0].error and "liar.zip/liar.txt" in entries[0].error
     assert info.file_size > 1000
+
+
+CENTRAL_EUROPEAN = (
+    "Moderator: Witamy wszystkich. Co sądzicie o udostępnianiu danych?\n\n"
+    "P1: Zażółć gęślą jaźń. Łukasz mówi, że to ważne, ale boi się wycieku."
+)
+
+
+def test_a_cp1250_transcript_is_decoded_as_windows_1250_and_says_so():
+    document = parse_file("fg.txt", CENTRAL_EUROPEAN.encode("cp1250"))
+    assert document.encoding == "cp1250"
+    assert document.text.startswith("Moderator: Witamy wszystkich. Co sądzicie")
+    assert "Łukasz mówi, że to ważne" in document.text
+    assert "Windows-1250" in document.warnings[0]
+    assert [t.speaker for t in document.turns] == ["Moderator", "P1"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_transcript_without_a_byte_order_mark_is_decoded(codec):
+    text = "Facilitator: Welcome.\n\nP1: Definitely letter. Zoë said so."
+    document = parse_file("fg.txt", text.encode(codec))
+    assert document.text == text
+    assert "without a byte-order mark" in document.warnings[0]
+    assert [t.speaker for t in document.turns] == ["Facilitator", "P1"]
+
+
+def test_english_windows_1252_with_smart_quotes_stays_windows_1252():
+    text = "P1: I think the café owners should know – it’s “our” data. Naïve, maybe."
+    document = parse_file("fg.txt", text.encode("cp1252"))
+    assert document.encoding == "cp1252" and document.text == text
