@@ -46,14 +46,14 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    codec = _guess(data)
-    if codec is None:
+    guessed = _guess(data)
+    if guessed is None:
         raise ImportFailure(
             "could not decode the text: it is not UTF-8, and no other encoding fits. "
             "Save it as UTF-8 and upload it again."
         )
-    name = NAMES.get(codec, codec)
-    return data.decode(codec), codec, [f"Not valid UTF-8: decoded as {name} ({codec})."]
+    name = NAMES.get(guessed, guessed)
+    return data.decode(guessed), guessed, [f"Not valid UTF-8: decoded as {name} ({guessed})."]
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str, list[str]]:
