@@ -1,15 +1,19 @@
-"""Cell values for spreadsheets: neutralised against formula injection, recoverable.
+"""Cell values for spreadsheets, safe against formula injection.
 
-A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return could be run
-as a formula by Excel or LibreOffice. Such a cell, and any cell that already starts with a
+CSV: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return could be
+run as a formula by Excel or LibreOffice. Such a cell, and any cell that already starts with a
 single quote, gets one extra single quote (``'``) in front. To recover the original text, remove
 the first character of every cell that starts with ``'``. Numbers are written as numbers.
+
+XLSX has cell types, so no apostrophe is added there: text is a string cell (never a formula,
+whatever it starts with), marked "quote prefix" when it starts like a formula so that editing
+it in Excel keeps it text; numbers, dates, times and durations are typed cells.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -60,9 +64,53 @@ def xml_safe(value: str) -> str:
 
 
 def xlsx_text(value: str) -> str:
-    """Neutralised, XML-safe, and cut to Excel's cell limit with a visible note."""
-    value = xml_safe(neutralise(value))
+    """XML-safe, and cut to Excel's cell limit with a visible note (no apostrophe: the cell is
+    typed as text by ``xlsx_typed``)."""
+    value = xml_safe(value)
     if len(value) <= XLSX_CELL_LIMIT:
         return value
     note = " [... cut: longer than Excel allows in one cell; see the CSV export]"
     return value[: XLSX_CELL_LIMIT - len(note)] + note
+
+
+XLSX_FORMATS = {
+    datetime: "yyyy-mm-dd hh:mm:ss",
+    date: "yyyy-mm-dd",
+    timedelta: "[h]:mm:ss",
+}
+
+
+def xlsx_typed(cell: Any, value: Any) -> Any:
+    """Give an openpyxl cell ``value`` with its type: text as a string cell (quote-prefixed
+    when it starts like a formula), dates and times with a number format."""
+    if isinstance(value, str):
+        cell.value = xlsx_text(value)
+        cell.data_type = "s"  # openpyxl would take "=..." for a formula
+        if value[:1] in FORMULA_TRIGGERS[:-1]:
+            cell.quotePrefix = True
+        return cell
+    if isinstance(value, datetime):  # to the second, in the server's time zone, as shown
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        value = value.replace(microsecond=0)
+    cell.value = value
+    for kind, number_format in XLSX_FORMATS.items():
+        if isinstance(value, kind):
+            cell.number_format = number_format
+            break
+    return cell
+
+
+def attribute_typed(kind: str, value: str) -> Any:
+    """A stored attribute value as a number or a date for a spreadsheet (text otherwise)."""
+    if not value:
+        return None
+    try:
+        if kind == "number":
+            number = float(value)
+            return int(number) if number.is_integer() else number
+        if kind == "date":
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    return value

@@ -19,7 +19,7 @@ from coding.models import Code
 from transcripts.models import Attribute, Project
 
 from ..models import MatrixCellSummary
-from .cells import cell_text, neutralise, xlsx_text
+from .cells import cell_text, neutralise, xlsx_text, xlsx_typed
 from .records import ExportFilters, ProjectIndex, QuoteRecord, quote_records
 
 ROW_PARTICIPANT = "participant"
@@ -320,6 +320,7 @@ def framework_xlsx_write(matrix: FrameworkMatrix, path, *, about: list[str] | No
         )
     for row in sheet.iter_rows():
         for cell in row:
+            xlsx_typed(cell, cell.value)
             cell.alignment = wrap
             if cell.row == 1 or cell.column == 1:
                 cell.font = bold
@@ -328,6 +329,7 @@ def framework_xlsx_write(matrix: FrameworkMatrix, path, *, about: list[str] | No
     sheet.freeze_panes = "B2"
     info = workbook.create_sheet("About")
     for line in about or []:
-        info.append([xlsx_text(line)])
+        info.append([line])
+        xlsx_typed(info.cell(row=info.max_row, column=1), line)
     info.column_dimensions["A"].width = 100
     workbook.save(path)

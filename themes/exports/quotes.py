@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 
 from transcripts.models import Project
 
-from .cells import cell_text, format_datetime, xlsx_text
+from .cells import attribute_typed, cell_text, xlsx_typed
 from .records import ExportFilters, ProjectIndex, QuoteRecord, quote_records
 
 BOM = "\ufeff"
@@ -133,21 +134,27 @@ def quotes_xlsx_write(
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     header = []
     for name in columns:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = xlsx_typed(WriteOnlyCell(sheet), name)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     count = 0
+    kinds = [attribute.type for attribute in index.attributes]
+    first_attribute = len(FIXED_BEFORE_ATTRIBUTES)
+    timestamp = columns.index("Timestamp")
     for record in quote_records(project, filters, index):
+        values = quote_values(record, index)
+        for offset, kind in enumerate(kinds):
+            values[first_attribute + offset] = attribute_typed(
+                kind, values[first_attribute + offset]
+            )
+        if record.turn is not None and record.turn.timestamp_ms is not None:
+            values[timestamp] = timedelta(milliseconds=record.turn.timestamp_ms)
         row = []
-        for value in quote_values(record, index):
+        for value in values:
+            cell = xlsx_typed(WriteOnlyCell(sheet), value)
             if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=xlsx_text(value))
                 cell.alignment = wrap
-            elif hasattr(value, "tzinfo"):
-                cell = WriteOnlyCell(sheet, value=format_datetime(value))  # type: ignore[arg-type]
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
             row.append(cell)
         sheet.append(row)
         count += 1

@@ -185,7 +185,10 @@ def test_xlsx_quotes_read_back_with_openpyxl(study, tmp_path):
     assert quotes == set(Coding.objects.values_list("text", flat=True))
     assert sheet.freeze_panes == "A2"
     numbers = next(row for row in rows if row[13] == study.numbers.start)
-    assert numbers[2].startswith("'=")  # stored as text, not as a formula
+    # text, never a formula, with no apostrophe to see: a string cell marked "quote prefix"
+    assert numbers[2].startswith("=SUM(A1:A9)")
+    cell = sheet.cell(row=rows.index(numbers) + 1, column=3)
+    assert cell.data_type == "s" and cell.quotePrefix
 
 
 def test_many_turns_are_looked_up_without_a_query_per_coding(
@@ -207,3 +210,32 @@ def test_many_turns_are_looked_up_without_a_query_per_coding(
         records = list(quote_records(project, ExportFilters()))
     assert len(records) == 99
     assert [r.speaker for r in records].count("B") == 49
+
+
+def test_xlsx_cells_are_typed_numbers_dates_times_and_durations(study, tmp_path):
+    import datetime
+
+    from transcripts.models import Attribute, AttributeValue
+
+    years = Attribute.objects.create(project=study.project, name="Years", type="number", order=5)
+    joined = Attribute.objects.create(project=study.project, name="Joined", type="date", order=6)
+    p1 = study.people["P1"]
+    AttributeValue.objects.create(participant=p1, attribute=years, value="12.5")
+    AttributeValue.objects.create(participant=p1, attribute=joined, value="2024-01-15")
+    path = tmp_path / "quotes.xlsx"
+    quotes_xlsx_write(study.project, ExportFilters(), path)
+    sheet = load_workbook(path).active
+    header = [cell.value for cell in sheet[1]]
+    row = next(
+        r for r in sheet.iter_rows(min_row=2) if r[header.index("Participant")].value == "P1"
+    )
+    cell = {name: row[header.index(name)] for name in header}
+    assert cell["Participant: Years"].value == 12.5 and cell["Participant: Years"].data_type == "n"
+    assert cell["Participant: Joined"].value == datetime.datetime(2024, 1, 15)
+    assert cell["Participant: Joined"].number_format == "yyyy-mm-dd"
+    assert cell["Date"].is_date and cell["Date"].number_format == "yyyy-mm-dd"
+    assert isinstance(cell["Coded at"].value, datetime.datetime)
+    assert cell["Coded at"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert isinstance(cell["Timestamp"].value, datetime.timedelta)
+    assert cell["Turn"].data_type == "n" and cell["Start"].data_type == "n"
+    assert cell["Participant: Age band"].data_type == "s"
