@@ -144,10 +144,8 @@ def quotes_xlsx_write(
     timestamp = columns.index("Timestamp")
     for record in quote_records(project, filters, index):
         values = quote_values(record, index)
-        for offset, kind in enumerate(kinds):
-            values[first_attribute + offset] = attribute_typed(
-                kind, values[first_attribute + offset]
-            )
+        for column, kind in enumerate(kinds, start=first_attribute):
+            values[column] = attribute_typed(kind, str(values[column] or ""))
         if record.turn is not None and record.turn.timestamp_ms is not None:
             values[timestamp] = timedelta(milliseconds=record.turn.timestamp_ms)
         row = []
