@@ -17,7 +17,16 @@ from .records import ExportFilters
 from .report import Attribution
 
 FILTER_FIELDS = ("code", "transcript", "attr", "coder", "starred")
-OPTION_FIELDS = ("rows", "columns", "cells", "attribution", "bom")
+OPTION_FIELDS = (
+    "rows",
+    "columns",
+    "cells",
+    "attribution",
+    "attribution_extra",
+    "report_quotes",
+    "report_summaries",
+    "bom",
+)
 
 
 class ExportForm(forms.Form):
@@ -46,6 +55,19 @@ class ExportForm(forms.Form):
         choices=[("quotes", "Quotes with references"), ("counts", "Counts")],
     )
     attribution = forms.ChoiceField(required=False, label="Attribute report quotes to")
+    attribution_extra = forms.MultipleChoiceField(
+        required=False,
+        label="Then add these participant attributes",
+        help_text="Their values follow, in this order: (FG3, P2, female 40-59).",
+    )
+    report_quotes = forms.ChoiceField(
+        required=False,
+        label="Report quotes",
+        choices=[("starred", "Starred quotes only"), ("all", "Every quote")],
+    )
+    report_summaries = forms.BooleanField(
+        required=False, label="Add the framework matrix's cell summaries to the report"
+    )
     bom = forms.BooleanField(
         required=False,
         label="CSV for Excel (UTF-8 with a byte-order mark)",
@@ -106,6 +128,7 @@ class ExportForm(forms.Form):
                 ),
             ],
         )
+        self.set_choices("attribution_extra", [(pk, a.name) for pk, a in self.attributes.items()])
         self.set_choices(
             "attribution",
             [
@@ -154,7 +177,15 @@ class ExportForm(forms.Form):
 
     def report_attribution(self) -> Attribution:
         style, _, attribute_id = (self.cleaned_data.get("attribution") or "group").partition(":")
-        return Attribution(style=style, attribute=self.attributes.get(attribute_id))
+        extra = tuple(self.attributes[pk] for pk in self.cleaned_data.get("attribution_extra", []))
+        return Attribution(style=style, attribute=self.attributes.get(attribute_id), extra=extra)
+
+    def report_options(self) -> dict[str, Any]:
+        return {
+            "attribution": self.report_attribution(),
+            "which": self.cleaned_data.get("report_quotes") or "starred",
+            "summaries": bool(self.cleaned_data.get("report_summaries")),
+        }
 
     def error_text(self) -> str:
         """The errors as one line per field, named, for the command line and job errors."""

@@ -61,9 +61,13 @@ class Case:
 
 @dataclass
 class Cell:
+    """A case's quotes under a theme or code. A span coded twice in one cell (by two coders,
+    or with a theme's two sub-codes) is one quote and counts once."""
+
     quotes: list[QuoteRecord] = field(default_factory=list)
     count: int = 0
     summary: str = ""
+    spans: set[tuple[int, int, int]] = field(default_factory=set)
 
     @property
     def shown_quotes(self) -> list[QuoteRecord]:
@@ -145,6 +149,10 @@ def framework_matrix_build(
             cases.append(Case(key=key, label=found[1], attribute_value=key))
             known.add(key)
         cell = cells.setdefault((key, column_of[record.code.pk]), Cell())
+        span = (record.group.id, record.start, record.end)
+        if span in cell.spans:
+            continue
+        cell.spans.add(span)
         cell.count += 1
         total += 1
         if options.cells == "quotes" and (

@@ -168,8 +168,10 @@ def export_write(
     form: ExportForm,
     path: Path,
     progress: JobProgress | None = None,
+    user: Any = None,
 ) -> int:
-    """Write an export to ``path``; returns the number of quotes (or rows) it holds."""
+    """Write an export to ``path``; returns the number of quotes (or rows) it holds. ``user``
+    is who exports (the report's author)."""
     filters: ExportFilters = form.export_filters()
     kind, extension = export.rsplit("_", 1)
     if kind == "quotes":
@@ -200,7 +202,8 @@ def export_write(
             with open(path, "w", encoding="utf-8", newline="") as out:
                 out.writelines(framework_csv_chunks(matrix, bom=form.cleaned_data["bom"]))
         return matrix.total
-    report = report_build(project=project, filters=filters, attribution=form.report_attribution())
+    author = (user.get_full_name() or user.get_username()) if user is not None else ""
+    report = report_build(project=project, filters=filters, author=author, **form.report_options())
     if extension == "docx":
         report_docx_write(report, str(path))
     else:
@@ -240,7 +243,12 @@ def export_run(job: Job, progress: JobProgress) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / filename
         count = export_write(
-            project=job.project, export=export, form=form, path=path, progress=progress
+            project=job.project,
+            export=export,
+            form=form,
+            path=path,
+            progress=progress,
+            user=job.created_by,
         )
         progress.check_cancelled()
         with open(path, "rb") as handle:

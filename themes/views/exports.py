@@ -114,7 +114,9 @@ def export_file(request: HtmxHttpRequest, project_id: int, export: str) -> HttpR
     filename = services.export_filename(project=project, export=export)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / filename
-        services.export_write(project=project, export=export, form=form, path=path)
+        services.export_write(
+            project=project, export=export, form=form, path=path, user=request.user
+        )
         content = path.read_bytes()
     extension = export.rsplit("_", 1)[1]
     response = HttpResponse(content, content_type=services.CONTENT_TYPES[extension])

@@ -128,3 +128,17 @@ def test_a_background_csv_export_counts_quotes_not_line_breaks(study):
     assert job.status == Job.Status.DONE, job.error
     assert job.result["quotes"] == 5  # one memo holds a \r\n; still five quotes
     assert job.message == "Theme-quote matrix ready: 5 quotes."
+
+
+def test_command_writes_a_report_of_every_quote_attributed_with_several_attributes(study, tmp_path):
+    from docx import Document
+
+    out = tmp_path / "report.docx"
+    call_command(
+        "export_matrix", str(study.project.pk), "--kind", "report", "--format", "docx",
+        "--out", str(out), "--attribution", "group_participant",
+        "--attribution-attr", "Age band", "--attribution-attr", "Carer", "--all-quotes",
+    )  # fmt: skip
+    quotes = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Quote"]
+    assert any(q.endswith("(FG1, P2, 65-74 Yes)") for q in quotes)
+    assert len(quotes) > 2  # not only the two starred ones

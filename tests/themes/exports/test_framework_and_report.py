@@ -209,3 +209,82 @@ def test_control_characters_do_not_break_xlsx_or_docx_and_stay_in_the_csv(study,
     report_docx_write(report, str(tmp_path / "r.docx"))
     quotes = [p.text for p in Document(str(tmp_path / "r.docx")).paragraphs]
     assert "'Page one\ufffdpage\ufffdtwo' (FG9)" in quotes
+
+
+def test_report_attributes_a_quote_to_group_participant_and_several_attributes(study, tmp_path):
+    attribution = Attribution("group_participant", extra=(study.age, study.carer))
+    quotes = [t for s, t in report_paragraphs(study, tmp_path, attribution) if s == "Quote"]
+    assert quotes[1].endswith("(FG1, P2, 65-74 Yes)")
+
+
+def test_a_span_shared_by_two_coders_and_codes_is_one_quote_listing_its_codes(study, tmp_path):
+    from coding.models import Coding
+    from coding.services.codings import coding_apply
+
+    worry = study.worry
+    hacking = worry.code
+    coding_apply(
+        transcript=worry.transcript, start=worry.start, end=worry.end, code=hacking,
+        coder=study.owner,
+    )  # fmt: skip
+    coding_apply(
+        transcript=worry.transcript, start=worry.start, end=worry.end, code=study.safety,
+        coder=study.owner,
+    )  # fmt: skip
+    Coding.objects.filter(start=worry.start, end=worry.end).update(starred=True)
+    quotes = [
+        t for s, t in report_paragraphs(study, tmp_path, Attribution("group")) if s == "Quote"
+    ]
+    assert sum("Hacking worries me" in q for q in quotes) == 1
+
+
+def test_report_with_every_quote_and_the_cell_summaries(study, tmp_path):
+    from coding.models import Coding
+
+    matrix_summary_save(
+        project=study.project, user=study.owner, code=study.safety, case_kind="participant",
+        participant=study.people["P1"], text="Worried about hacking",
+    )  # fmt: skip
+    starred = Coding.objects.filter(starred=True).count()
+    report = report_build(
+        project=study.project, filters=ExportFilters(), attribution=Attribution("group"),
+        which="all", summaries=True, author="Dana Moss",
+    )  # fmt: skip
+    assert sum(len(theme.quotes) for theme in report.themes) > starred
+    safety = next(theme for theme in report.themes if theme.code == study.safety)
+    assert ("P1", "Worried about hacking") in safety.summaries
+    path = tmp_path / "all.docx"
+    report_docx_write(report, str(path))
+    document = Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    assert "P1: Worried about hacking" in texts
+    properties = document.core_properties
+    assert properties.author == "Dana Moss" and properties.title.endswith("themes and quotes")
+    assert properties.created.year == report.created_at.year >= 2026
+
+
+def test_a_report_with_nothing_starred_says_why(study, tmp_path):
+    from coding.models import Coding
+
+    Coding.objects.update(starred=False)
+    report = report_build(
+        project=study.project, filters=ExportFilters(), attribution=Attribution("group")
+    )
+    assert "No quote is starred yet" in report.empty_reason
+    assert "No quote is starred yet" in report_html(report)
+
+
+def test_a_matrix_cell_lists_a_span_coded_twice_once(study):
+    from coding.services.codings import coding_apply
+
+    worry = study.worry
+    before = build(study)
+    p1_cell = {key: cell.count for key, cell in before.cells.items()}
+    coding_apply(
+        transcript=worry.transcript, start=worry.start, end=worry.end, code=worry.code,
+        coder=study.owner,
+    )  # fmt: skip
+    after = build(study)
+    assert {key: cell.count for key, cell in after.cells.items()} == p1_cell
+    texts = [q.text for cell in after.cells.values() for q in cell.quotes]
+    assert texts.count(worry.text) == 1

@@ -80,6 +80,24 @@ class Command(BaseCommand):
             default="group",
             help='group, group_participant, "attribute:<name>" or "group_attribute:<name>".',
         )
+        parser.add_argument(
+            "--attribution-attr",
+            action="append",
+            default=[],
+            help="A participant attribute whose value follows in each quote's attribution "
+            "(repeat for more): --attribution group_participant --attribution-attr Gender "
+            '--attribution-attr "Age band" gives (FG3, P2, female 40-59).',
+        )
+        parser.add_argument(
+            "--all-quotes",
+            action="store_true",
+            help="The report holds every quote, not only starred.",
+        )
+        parser.add_argument(
+            "--summaries",
+            action="store_true",
+            help="Add the matrix's cell summaries to the report.",
+        )
 
     def handle(self, *args, **options):
         project = project_find(options["project"])
@@ -126,26 +144,8 @@ class Command(BaseCommand):
 
 def form_data(project: Project, options) -> QueryDict:
     data = QueryDict(mutable=True)
-    nodes = code_tree_flat(project=project)
-    by_id = {node.code.pk: node.code for node in nodes}
-    paths = {code_path(code=code, by_id=by_id).casefold(): pk for pk, code in by_id.items()}
-    names: dict[str, list[int]] = {}
-    for pk, code in by_id.items():
-        names.setdefault(code.name.casefold(), []).append(pk)
-    for value in options["code"]:
-        key = value.strip().casefold()
-        if key in paths:
-            data.appendlist("code", str(paths[key]))
-        elif len(names.get(key, [])) == 1:
-            data.appendlist("code", str(names[key][0]))
-        elif len(names.get(key, [])) > 1:
-            raise CommandError(
-                f"--code {value!r} names several codes; give its path, e.g. 'Theme > {value}'."
-            )
-        elif value.isdigit():
-            data.appendlist("code", value)
-        else:
-            raise CommandError(f"--code {value!r}: no such theme or code in {project.name!r}.")
+    for pk in code_ids(project, options["code"]):
+        data.appendlist("code", pk)
     groups = {t.name.casefold(): t.pk for t in project.transcripts.all()}
     for value in options["group"]:
         group_pk = groups.get(value.strip().casefold())
@@ -163,14 +163,52 @@ def form_data(project: Project, options) -> QueryDict:
         if user is None:
             raise CommandError(f"--coder {value!r}: no such user.")
         data.appendlist("coder", str(user.pk))
+    options_data(project, options, data)
+    return data
+
+
+def code_ids(project: Project, values: list[str]) -> list[str]:
+    """The ids of the codes named by path, by a name only one code has, or by id."""
+    nodes = code_tree_flat(project=project)
+    by_id = {node.code.pk: node.code for node in nodes}
+    paths = {code_path(code=code, by_id=by_id).casefold(): pk for pk, code in by_id.items()}
+    names: dict[str, list[int]] = {}
+    for pk, code in by_id.items():
+        names.setdefault(code.name.casefold(), []).append(pk)
+    found = []
+    for value in values:
+        key = value.strip().casefold()
+        if key in paths:
+            found.append(str(paths[key]))
+        elif len(names.get(key, [])) == 1:
+            found.append(str(names[key][0]))
+        elif len(names.get(key, [])) > 1:
+            raise CommandError(
+                f"--code {value!r} names several codes; give its path, e.g. 'Theme > {value}'."
+            )
+        elif value.isdigit():
+            found.append(value)
+        else:
+            raise CommandError(f"--code {value!r}: no such theme or code in {project.name!r}.")
+    return found
+
+
+def options_data(project: Project, options, data: QueryDict) -> None:
+    """The matrix and report options, attributes named by name."""
     data["rows"] = with_attribute_id(project, options["rows"], "--rows")
     data["attribution"] = with_attribute_id(project, options["attribution"], "--attribution")
+    for name in options["attribution_attr"]:
+        data.appendlist(
+            "attribution_extra", str(find_attribute(project, name, "--attribution-attr").pk)
+        )
+    data["report_quotes"] = "all" if options["all_quotes"] else "starred"
+    if options["summaries"]:
+        data["report_summaries"] = "on"
     data["columns"], data["cells"] = options["columns"], options["cells"]
     if options["starred"]:
         data["starred"] = "on"
     if options["bom"]:
         data["bom"] = "on"
-    return data
 
 
 def with_attribute_id(project: Project, value: str, option: str) -> str:
