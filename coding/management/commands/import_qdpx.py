@@ -31,6 +31,8 @@ class Command(BaseCommand):
         )
         for line in report["coders_created"]:
             self.stdout.write(f"New inactive coder account: {line}")
+        for line in report.get("coders_reused", []):
+            self.stdout.write(f"Coder seen in an earlier import: {line}")
         for line in report["not_imported"]:
             self.stdout.write(f"Not imported: {line}")
         for line in report["notes"]:
