@@ -51,6 +51,9 @@ def _page_context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
     coder_id = int(coder) if coder.isdigit() else None
     can_write = project.membership.can_write  # type: ignore[attr-defined]
     table = framework_table(project=project, coder_id=coder_id)
+    quotes = reverse("coding:code_quotes", args=[project.pk, SENTINEL])
+    for row in table.rows:  # every member reads a code's quotes
+        row.quotes_url = quotes.replace(SENTINEL, str(row.code.pk))  # type: ignore[attr-defined]
     if can_write:  # reverse each action once, not once per code (a 100-code page has 700 links)
         patterns = {
             action: reverse(f"coding:framework_code_{action}", args=[project.pk, SENTINEL])

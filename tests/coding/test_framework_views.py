@@ -349,3 +349,11 @@ def test_project_nav_links_to_framework_and_audit_log_for_owners(client, project
     client.force_login(coder)
     body = client.get(reverse("transcripts:project_detail", args=[project.pk])).content.decode()
     assert url("coding:framework", project) in body and url("coding:audit_log", project) not in body
+
+
+def test_each_code_on_the_framework_page_links_to_its_quotes(client, project, viewer, theme):
+    client.force_login(viewer)
+    html = client.get(url("coding:framework", project)).content.decode()
+    quotes = reverse("coding:code_quotes", args=[project.pk, theme.pk])
+    assert f'class="badge code-quotes" href="{quotes}"' in html
+    assert client.get(quotes).status_code == 200

@@ -188,3 +188,23 @@ def test_a_malformed_hit_is_refused_with_a_message(client, user, project, groups
     assert response.status_code == 422
     assert "The hit to code was not understood." in response.content.decode()
     assert not Coding.objects.exists()
+
+
+def test_code_hits_as_starts_unchosen_and_a_hit_is_not_coded_until_a_code_is(
+    client, user, project, groups
+):
+    CodeFactory(project=project, name="Communication")
+    client.force_login(user)
+    html = client.get(reverse("coding:search", args=[project.pk]), {"q": "phone"}).content.decode()
+    picker = re.search(r'<select name="code" id="hit-code"[^>]*>(.*?)</select>', html, re.S)
+    first = re.search(r"<option[^>]*>", picker.group(1)).group(0)
+    assert 'value=""' in first and "selected" in first
+    fg1 = groups[0]
+    start = fg1.text.index("phone")
+    response = client.post(
+        reverse("coding:search_code_hit", args=[project.pk]),
+        {"code": "", "hit": f"sentence:{fg1.pk}:{start}:{start + 5}"},
+        **HTMX,
+    )
+    assert response.status_code == 422 and "Pick a code." in response.content.decode()
+    assert not Coding.objects.exists()

@@ -211,3 +211,26 @@ def test_only_owners_delete_projects(client, project, role):
     )
     assert response.status_code == 403
     assert Project.objects.filter(pk=project.pk).exists()
+
+
+def test_a_missing_project_gives_the_apps_own_404_page(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    response = client.get("/projects/987654/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'id="not-found"' in html and "Your projects" in html
+    assert "URLconf" not in html and "Using the URLconf" not in html
+
+
+def test_a_viewer_changing_something_gets_the_apps_own_403_page(client, project, viewer):
+    client.login(username=viewer.username, password=PASSWORD)
+    response = client.post(f"/projects/{project.pk}/members/", {"username": "x", "role": "coder"})
+    assert response.status_code == 403
+    assert 'id="forbidden"' in response.content.decode()
+
+
+def test_a_failed_login_keeps_the_username(client, user):
+    response = client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
+    html = response.content.decode()
+    assert f'value="{user.username}"' in html
+    assert "error" in html

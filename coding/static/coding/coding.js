@@ -233,11 +233,19 @@
     }
   });
 
+  // The clicked codings' details: shown in the side panel, and scrolled into view there (the
+  // panel sits below the code list and the Apply form).
   function openPanel(ids) {
     const coder = screen.dataset.coder || "";
-    htmx.ajax("GET", panelUrl + "?ids=" + encodeURIComponent(ids) + "&coder=" + coder, {
-      target: "#coding-panel",
-    });
+    htmx
+      .ajax("GET", panelUrl + "?ids=" + encodeURIComponent(ids) + "&coder=" + coder, {
+        target: "#coding-panel",
+      })
+      .then(function () {
+        const panel = document.getElementById("coding-panel");
+        const first = panel && (panel.querySelector(".coding-card") || panel);
+        if (first) first.scrollIntoView({ block: "start", behavior: "smooth" });
+      });
   }
 
   // Click on a highlight (not a drag that selects text) or a margin bar opens its codings.

@@ -1,0 +1,101 @@
+"""Every project page fits the window, at 1280x800 and on a 390x844 phone: no sideways scroll.
+On the coding screen, a clicked highlight's details are in view, and on a phone the Apply form
+is reachable without scrolling past the whole transcript."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Code, Coding
+from config.demo import demo_project_create
+from tests.browser.conftest import log_in, screenshot
+from transcripts.models import Participant
+
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def project_pages(project) -> dict[str, str]:
+    transcript = project.transcripts.order_by("order").first()
+    code = Code.objects.filter(project=project).first()
+    participant = Participant.objects.filter(project=project).first()
+    p = project.pk
+    return {
+        "overview": reverse("transcripts:project_detail", args=[p]),
+        "transcripts": reverse("transcripts:transcript_list", args=[p]),
+        "transcript": reverse("transcripts:transcript_detail", args=[p, transcript.pk]),
+        "upload": reverse("transcripts:transcript_upload", args=[p]),
+        "participants": reverse("transcripts:participant_list", args=[p]),
+        "participant": reverse("transcripts:participant_edit", args=[p, participant.pk]),
+        "members": reverse("transcripts:project_members", args=[p]),
+        "framework": reverse("coding:framework", args=[p]),
+        "quotes": reverse("coding:code_quotes", args=[p, code.pk]),
+        "search": reverse("coding:search", args=[p]) + "?q=letter",
+        "audit": reverse("coding:audit_log", args=[p]),
+        "coding": reverse("coding:coding_screen", args=[p, transcript.pk]),
+        "suggestions": reverse("themes:suggestions", args=[p]),
+        "candidates": reverse("themes:candidates", args=[p]),
+        "matrix": reverse("themes:framework_matrix", args=[p]),
+        "exports": reverse("themes:exports", args=[p]),
+    }
+
+
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_no_project_page_scrolls_sideways(browser, live_server, user, viewport):
+    project = demo_project_create(user=user)
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": height}
+    )
+    page = context.new_page()
+    try:
+        log_in(page, user)
+        wide = {}
+        for name, url in project_pages(project).items():
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            overflow = page.evaluate(SIDEWAYS)
+            if overflow > 1:
+                wide[name] = overflow
+            if name in ("overview", "coding") and viewport == "phone":
+                screenshot(page, f"phone-{name}")
+        assert wide == {}
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_apply_form_is_in_reach_on_the_coding_screen(browser, live_server, user):
+    project = demo_project_create(user=user)
+    transcript = project.transcripts.order_by("order").first()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, user)
+        page.goto(reverse("coding:coding_screen", args=[project.pk, transcript.pk]))
+        button = page.locator("#apply-form button[type=submit]").first
+        box = button.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 844
+    finally:
+        context.close()
+
+
+def test_a_clicked_highlight_shows_its_details_in_view(browser, live_server, user):
+    project = demo_project_create(user=user)
+    coding = Coding.objects.filter(transcript__project=project).order_by("-start").first()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, user)
+        page.goto(reverse("coding:coding_screen", args=[project.pk, coding.transcript_id]))
+        page.locator(f'.seg[data-codings~="{coding.pk}"]').first.click()
+        details = page.locator(f"#card-{coding.pk}")
+        details.wait_for()
+        page.wait_for_timeout(400)  # the smooth scroll
+        box = details.bounding_box()
+        assert box is not None and 0 <= box["y"] and box["y"] + 40 <= 800
+        screenshot(page, "coding-screen-details")
+    finally:
+        context.close()
