@@ -95,7 +95,7 @@ def test_a_clicked_highlight_shows_its_details_in_view(browser, live_server, use
         details.wait_for()
         page.wait_for_timeout(400)  # the smooth scroll
         box = details.bounding_box()
-        assert box is not None and 0 <= box["y"] and box["y"] + 40 <= 800
+        assert box is not None and box["y"] >= 0 and box["y"] + 40 <= 800
         screenshot(page, "coding-screen-details")
     finally:
         context.close()
