@@ -25,7 +25,7 @@ def test_imports_a_folder_with_defaults_and_reports_each_file(tmp_path, user):
     (tmp_path / "sub" / "FG2.docx").write_bytes(docx_bytes(["Facilitator: Hi.", "P2: Yes."]))
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
     output = run("Consent study", str(tmp_path), "--site", "Leeds", "--user", user.username)
-    assert "imported  FG1.txt as FG1: 2 turns, 2 speakers" in output
+    assert "imported  FG1.txt as FG1: 2 turns, 1 speakers and a facilitator" in output
     assert "imported  sub/FG2.docx as FG2" in output
     assert "failed    broken.pdf: not a readable PDF" in output
     assert "Imported 2, skipped 0 duplicate(s), 1 failed." in output
@@ -39,7 +39,7 @@ def test_imports_a_zip_and_skips_duplicates(tmp_path):
     archive = tmp_path / "groups.zip"
     archive.write_bytes(zip_bytes({"FG3.vtt": VTT, "same.txt": "P1: Same."}))
     output = run(str(project.pk), str(archive))
-    assert "imported  groups.zip/FG3.vtt as FG3: 3 turns, 3 speakers" in output
+    assert "imported  groups.zip/FG3.vtt as FG3: 3 turns, 2 speakers and a facilitator" in output
     assert "skipped   groups.zip/same.txt: the same text is already in the project as Old" in output
 
 

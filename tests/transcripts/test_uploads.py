@@ -395,3 +395,42 @@ def test_an_upload_whose_import_job_died_can_be_discarded(
     assert "Discard this upload" in page
     logged_in.post(reverse("transcripts:import_batch_discard", args=[project.pk, batch.pk]))
     assert not ImportBatch.objects.filter(pk=batch.pk).exists()
+
+
+def test_speakers_differing_only_in_case_across_files_are_one_participant(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    files = {
+        "FG1.txt": "FACILITATOR: Hello.\n\nPRIYA: Letters.\n\nPRIYA: Yes.",
+        "FG2.txt": "Facilitator: Hi.\n\nPriya: Texts.",
+    }
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    page = logged_in.get(reverse("transcripts:import_batch", args=[project.pk, batch.pk]))
+    html = page.content.decode()
+    assert html.count('value="PRIYA"') + html.count('value="Priya"') >= 1
+    from transcripts.services.uploads import speaker_summary
+
+    assert [row.label for row in speaker_summary(batch=batch)] == ["FACILITATOR", "PRIYA"]
+    confirm(logged_in, batch, django_capture_on_commit_callbacks, **{"all-facilitator": "Jo"})
+    assert list(project.participants.values_list("label", flat=True)) == ["PRIYA"]
+    assert set(
+        Turn.objects.filter(participant__label="PRIYA").values_list("transcript__name", flat=True)
+    ) == {"FG1", "FG2"}
+    # the role word is not a name: the facilitator typed once for the batch is used everywhere
+    assert set(project.transcripts.values_list("facilitator", flat=True)) == {"Jo"}
+    assert set(
+        Turn.objects.filter(is_facilitator=True).values_list("transcript__name", flat=True)
+    ) == {"FG1", "FG2"}
+
+
+def test_the_import_report_and_the_transcript_list_count_speakers_alike(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    files = {"FG1.txt": "Moderator: Hello.\n\nP1: One.\n\nP2: Two."}
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    confirm(logged_in, batch, django_capture_on_commit_callbacks)
+    item = batch.items.get()
+    listed = logged_in.get(reverse("transcripts:transcript_list", args=[project.pk]))
+    assert item.speaker_count == 2
+    assert '<td class="num">2</td>' in listed.content.decode()
+    assert "without the facilitator" in listed.content.decode()

@@ -246,11 +246,12 @@ def _propose_metadata(item: ImportItem, document: ParsedDocument) -> None:
             item.date = datetime.date(int(date[1]), int(date[2]), int(date[3]))
     speakers = document.speakers
     facilitators = [label for label in speakers if is_facilitator_label(label)]
-    item.facilitator = ", ".join(facilitators)[:200]
+    # "Facilitator" or "MODERATOR" names a role, not a person: the facilitator field is left for
+    # the analyst (or the batch's "same for every group" value) to fill with a name.
     if item.kind != Transcript.Kind.SURVEY and len(speakers) <= 2 and facilitators:
         item.kind = Transcript.Kind.INTERVIEW
     item.turn_count = len(document.turns)
-    item.speaker_count = len(speakers)
+    item.speaker_count = speaker_count(speakers)
 
 
 # --- review ---------------------------------------------------------------------------------
@@ -271,7 +272,7 @@ def speaker_mapping_defaults(*, batch: ImportBatch) -> dict[str, dict[str, str]]
     participants = set(batch.project.participants.values_list("label", flat=True))
     mapping = dict(batch.speakers or {})
     for row in speaker_summary(batch=batch):
-        if row.label not in mapping:
+        if speaker_choice(mapping, row.label) is None:
             mapping[row.label] = speaker_default(row.label, participants=participants)
     return mapping
 
@@ -283,19 +284,40 @@ class SpeakerRow:
     files: list[str] = field(default_factory=list)
 
 
+def speaker_count(labels: Iterable[str]) -> int:
+    """How many people speak, the facilitator not counted (as the transcript list counts)."""
+    return len({label.casefold() for label in labels if label and not is_facilitator_label(label)})
+
+
 def speaker_summary(*, batch: ImportBatch) -> list[SpeakerRow]:
-    """Each speaker label found in the batch's ready files (surveys aside): turns and files."""
+    """Each speaker found in the batch's ready files (surveys aside): turns and files. Labels
+    that differ only in case ("PRIYA", "Priya") are one speaker, under its most used spelling."""
     rows: dict[str, SpeakerRow] = {}
+    spellings: dict[str, dict[str, int]] = {}
     items = batch.items.filter(status=Status.READY).exclude(kind=Transcript.Kind.SURVEY)
     for name, parsed in items.values_list("name", "parsed"):
         for speaker, *_ in (parsed or {}).get("turns", []):
             if not speaker:
                 continue
-            row = rows.setdefault(speaker, SpeakerRow(speaker))
+            key = speaker.casefold()
+            row = rows.setdefault(key, SpeakerRow(speaker))
+            counts = spellings.setdefault(key, {})
+            counts[speaker] = counts.get(speaker, 0) + 1
             row.turns += 1
             if name not in row.files:
                 row.files.append(name)
+    for key, row in rows.items():
+        counts = spellings[key]
+        row.label = max(counts, key=lambda spelling: counts[spelling])  # first seen on a tie
     return list(rows.values())
+
+
+def speaker_choice(speakers: dict[str, dict[str, str]], label: str) -> dict[str, str] | None:
+    """The analyst's choice for a label, matching its other spellings (case) too."""
+    if label in speakers:
+        return speakers[label]
+    folded = label.casefold()
+    return next((choice for key, choice in speakers.items() if key.casefold() == folded), None)
 
 
 @transaction.atomic
@@ -338,7 +360,7 @@ def import_batch_review_save(
         if "survey_columns" in values:
             item.survey_columns = values["survey_columns"]
             built = _survey_built(item)
-            item.turn_count, item.speaker_count = len(built.turns), len(built.speakers)
+            item.turn_count, item.speaker_count = len(built.turns), speaker_count(built.speakers)
         item.save()
     return batch
 
@@ -437,7 +459,9 @@ def _resolved_turns(
     """Apply the mapping: renamed labels, participant labels, facilitators, merged turns."""
     out: list[TurnSpec] = []
     for turn in turns:
-        choice = speakers.get(turn.speaker) or speaker_default(turn.speaker, participants=set())
+        choice = speaker_choice(speakers, turn.speaker) or speaker_default(
+            turn.speaker, participants=set()
+        )
         if not turn.speaker:
             choice = {"rename": "", "action": "none", "participant": ""}
         if choice["action"] == "merge" and out:
@@ -514,7 +538,9 @@ def transcript_import(
         _survey_attributes(item, table, participants)
     item.status, item.error, item.transcript = Status.IMPORTED, "", transcript
     item.turn_count = len(turns)
-    item.speaker_count = len({t.speaker_label for t in turns if t.speaker_label})
+    item.speaker_count = len(
+        {t.speaker_label.casefold() for t in turns if t.speaker_label and not t.is_facilitator}
+    )
     item.content_hash = transcript.content_hash
     item.save(
         update_fields=[

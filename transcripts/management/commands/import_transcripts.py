@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from transcripts.management.lookup import project_find
+from transcripts.importers.speakers import is_facilitator_label
 from transcripts.models import ImportItem, Transcript
 from transcripts.services import uploads
 
@@ -116,17 +117,21 @@ class Command(BaseCommand):
     def _report(self, batch, *, dry_run: bool = False) -> None:
         for item in batch.items.exclude(status=ImportItem.Status.ARCHIVE).order_by("order", "id"):
             if item.status == ImportItem.Status.IMPORTED:
-                line = (
-                    f"imported  {item.filename} as {item.name}: {item.turn_count} turns, "
-                    f"{item.speaker_count} speakers"
-                )
+                line = f"imported  {item.filename} as {item.name}: {self._counts(item)}"
             elif item.status == ImportItem.Status.READY:
                 line = (
                     f"{'would import' if dry_run else 'ready'}  {item.filename} as "
-                    f"{item.name}: {item.turn_count} turns, {item.speaker_count} speakers"
+                    f"{item.name}: {self._counts(item)}"
                 )
             elif item.status == ImportItem.Status.DUPLICATE:
                 line = f"skipped   {item.error}"
             else:
                 line = f"failed    {item.error}"
             self.stdout.write(line)
+
+    @staticmethod
+    def _counts(item) -> str:
+        """Turns and speakers, the facilitator named apart (as the transcript list counts)."""
+        labels = {turn[0] for turn in (item.parsed or {}).get("turns", []) if turn and turn[0]}
+        facilitator = " and a facilitator" if any(map(is_facilitator_label, labels)) else ""
+        return f"{item.turn_count} turns, {item.speaker_count} speakers{facilitator}"
