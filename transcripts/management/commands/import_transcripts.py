@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from transcripts.management.lookup import project_find
 from transcripts.importers.speakers import is_facilitator_label
+from transcripts.management.lookup import project_find
 from transcripts.models import ImportItem, Transcript
 from transcripts.services import uploads
 
