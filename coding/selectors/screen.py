@@ -213,3 +213,57 @@ def span_nudge(*, text: str, start: int, end: int, edge: str) -> tuple[int, int]
     else:
         raise ValidationError(f"Unknown boundary move {edge!r}.")
     return start, end
+
+
+def turn_place(turn: Any) -> str:
+    """Where a turn is, as analysts say it: "turn 4 · P2 · 00:12:31"."""
+    parts = [f"turn {turn.order + 1}"]
+    who = turn.participant.label if turn.participant_id and turn.participant else turn.speaker_label
+    if who:
+        parts.append(who)
+    if turn.timestamp_start_ms is not None:
+        seconds = turn.timestamp_start_ms // 1000
+        parts.append(f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}")
+    return " · ".join(parts)
+
+
+def places(
+    *, transcript_ids: set[int], offsets: set[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """The place (``turn_place``) of each (transcript id, offset): the turn it falls in, else
+    the first turn after it (a coding that starts on a speaker label)."""
+    found: dict[tuple[int, int], str] = {}
+    turns: dict[int, list[Any]] = {}
+    for turn in (
+        Turn.objects.filter(transcript_id__in=transcript_ids)
+        .select_related("participant")
+        .only(
+            "transcript_id",
+            "order",
+            "start",
+            "end",
+            "speaker_label",
+            "timestamp_start_ms",
+            "participant__label",
+        )
+        .order_by("transcript_id", "start")
+    ):
+        turns.setdefault(turn.transcript_id, []).append(turn)
+    for transcript_id, offset in offsets:
+        rows = turns.get(transcript_id, [])
+        turn = next((t for t in rows if t.start <= offset < max(t.end, t.start + 1)), None)
+        turn = turn or next((t for t in rows if t.start >= offset), None)
+        if turn is not None:
+            found[(transcript_id, offset)] = turn_place(turn)
+    return found
+
+
+def codings_placed(codings: list[Coding]) -> list[Coding]:
+    """The codings, each with ``place``: where it starts, in turns, speakers and times."""
+    where = places(
+        transcript_ids={c.transcript_id for c in codings},
+        offsets={(c.transcript_id, c.start) for c in codings},
+    )
+    for coding in codings:
+        coding.place = where.get((coding.transcript_id, coding.start), "")  # type: ignore[attr-defined]
+    return codings

@@ -18,6 +18,7 @@ from transcripts.selectors import project_get_for_user
 
 from ..models import AuditEvent, Code
 from ..selectors.codes import audit_event_list, audit_users
+from ..selectors.screen import places
 
 PER_PAGE = 50
 ACTIONS = {
@@ -39,6 +40,7 @@ FIELD_LABELS = {
     "text": "quoted text",
 }
 REFERENCES = {"parent": "code", "code": "code", "transcript": "transcript", "coder": "user"}
+OFFSETS = {"start": "starts at", "end": "ends at"}
 
 
 @dataclass
@@ -50,21 +52,13 @@ class AuditLine:
 
 
 class _Names:
-    """Names for the ids in a page of events, in three queries."""
+    """Names for the ids in a page of events, and the places of its codings, in four queries."""
 
     def __init__(self, project: Any, events: list[AuditEvent]):
-        ids: dict[str, set[int]] = {"code": set(), "transcript": set(), "user": set()}
-        self.deleted_codes: dict[int, str] = {}
-        for event in events:
-            if event.object_type == "code" and event.object_id:
-                ids["code"].add(event.object_id)
-                name = (event.before or {}).get("name") or (event.after or {}).get("name")
-                if name:
-                    self.deleted_codes[event.object_id] = name
-            for snapshot in (event.before or {}, event.after or {}):
-                for field, kind in REFERENCES.items():
-                    if isinstance(snapshot.get(field), int):
-                        ids[kind].add(snapshot[field])
+        ids = self._ids(events)
+        self.places = places(
+            transcript_ids={t for t, _ in self._offsets(events)}, offsets=self._offsets(events)
+        )
         self.names = {
             "code": dict(
                 Code.objects.filter(project=project, pk__in=ids["code"]).values_list("pk", "name")
@@ -79,6 +73,33 @@ class _Names:
             ),
         }
 
+    def _ids(self, events: list[AuditEvent]) -> dict[str, set[int]]:
+        ids: dict[str, set[int]] = {"code": set(), "transcript": set(), "user": set()}
+        self.deleted_codes: dict[int, str] = {}
+        for event in events:
+            if event.object_type == "code" and event.object_id:
+                ids["code"].add(event.object_id)
+                name = (event.before or {}).get("name") or (event.after or {}).get("name")
+                if name:
+                    self.deleted_codes[event.object_id] = name
+            for snapshot in (event.before or {}, event.after or {}):
+                for field, kind in REFERENCES.items():
+                    if isinstance(snapshot.get(field), int):
+                        ids[kind].add(snapshot[field])
+        return ids
+
+    @staticmethod
+    def _offsets(events: list[AuditEvent]) -> set[tuple[int, int]]:
+        return {
+            (snapshot["transcript"], snapshot[field])
+            for event in events
+            if event.object_type == "coding"
+            for snapshot in (event.before or {}, event.after or {})
+            if isinstance(snapshot.get("transcript"), int)
+            for field in OFFSETS
+            if isinstance(snapshot.get(field), int)
+        }
+
     def of(self, kind: str, ident: Any) -> str:
         if ident is None or ident == "":
             return "(top level)" if kind == "code" else ""
@@ -88,9 +109,12 @@ class _Names:
         return str(name) if name is not None else f"#{ident} (deleted)"
 
 
-def _show(field: str, value: Any, names: _Names) -> str:
+def _show(field: str, value: Any, names: _Names, snapshot: dict[str, Any]) -> str:
     if field in REFERENCES:
         return names.of(REFERENCES[field], value)
+    if field in OFFSETS and isinstance(value, int):
+        place = names.places.get((snapshot.get("transcript"), value), "")
+        return f"{place} (character {value})" if place else f"character {value}"
     if isinstance(value, list):
         return " · ".join(str(item) for item in value)
     if value is None:
@@ -98,33 +122,46 @@ def _show(field: str, value: Any, names: _Names) -> str:
     return str(value)
 
 
-def _describe(event: AuditEvent, names: _Names) -> AuditLine:
-    before, after = event.before or {}, event.after or {}
-    snapshot = after or before
+def _subject(event: AuditEvent, names: _Names, snapshot: dict[str, Any]) -> str:
     if event.object_type == "code":
-        subject = f"code “{snapshot.get('name') or names.of('code', event.object_id)}”"
-    else:
-        text = str(snapshot.get("text", ""))
-        quote = text if len(text) <= 80 else text[:77] + "…"
-        subject = (
-            f"coding “{quote}” in {names.of('transcript', snapshot.get('transcript'))} "
-            f"({names.of('code', snapshot.get('code'))})"
+        return f"code “{snapshot.get('name') or names.of('code', event.object_id)}”"
+    if event.object_type == "matrixcellsummary":
+        return (
+            f"matrix summary of {names.of('code', snapshot.get('code'))} "
+            f"for {snapshot.get('case', 'a case')}"
         )
+    text = str(snapshot.get("text", ""))
+    quote = text if len(text) <= 80 else text[:77] + "…"
+    return (
+        f"coding “{quote}” in {names.of('transcript', snapshot.get('transcript'))} "
+        f"({names.of('code', snapshot.get('code'))})"
+    )
+
+
+def _changes(event: AuditEvent, names: _Names) -> list[tuple[str, str, str]]:
+    before, after = event.before or {}, event.after or {}
     if event.object_type == "code" and "merged_into" in after:
-        changes = [("merged into", "", str(after.get("merged_into_name", "")))]
-    else:
-        fields = [f for f in dict.fromkeys([*before, *after]) if f != "id"]
-        changes = []
-        for field in fields:
-            old = _show(field, before.get(field), names) if before else ""
-            new = _show(field, after.get(field), names) if after else ""
-            if old != new and (old or new):
-                changes.append((FIELD_LABELS.get(field, field), old, new))
+        return [("merged into", "", str(after.get("merged_into_name", "")))]
+    summary = event.object_type == "matrixcellsummary"
+    changes = []
+    for field in (f for f in dict.fromkeys([*before, *after]) if f != "id"):
+        if summary and field in ("code", "case"):
+            continue  # named in the subject
+        old = _show(field, before.get(field), names, before) if before else ""
+        new = _show(field, after.get(field), names, after) if after else ""
+        if old != new and (old or new):
+            label = "summary" if summary else FIELD_LABELS.get(field, OFFSETS.get(field, field))
+            changes.append((label, old, new))
+    return changes
+
+
+def _describe(event: AuditEvent, names: _Names) -> AuditLine:
+    snapshot = event.after or event.before or {}
     return AuditLine(
         event=event,
         action=ACTIONS.get(event.action, event.action),
-        subject=subject,
-        changes=changes,
+        subject=_subject(event, names, snapshot),
+        changes=_changes(event, names),
     )
 
 

@@ -83,7 +83,7 @@ def _respond(
             messages.success(request, message)
         return redirect(_screen_url(transcript, request.POST.get("coder", "")))
     context = context or _context(request, transcript)
-    context.update(panel_codings=codings, message=message, error=error)
+    context.update(panel_codings=screen.codings_placed(codings), message=message, error=error)
     parts = [render_to_string(f"{PAGE}#panel", context, request=request)]
     if spans:
         turns = screen.screen_turns(
@@ -125,8 +125,8 @@ def coding_panel(request: HtmxHttpRequest, project_id: int, transcript_id: int) 
         user=request.user, project_id=project_id, transcript_id=transcript_id
     )
     context = _context(request, transcript)
-    context["panel_codings"] = screen.codings_by_ids(
-        transcript=transcript, ids=request.GET.get("ids", "")
+    context["panel_codings"] = screen.codings_placed(
+        screen.codings_by_ids(transcript=transcript, ids=request.GET.get("ids", ""))
     )
     if not request.htmx:
         return redirect(_screen_url(transcript, request.GET.get("coder", "")))

@@ -39,6 +39,14 @@ def test_analyst_runs_suggestions_accepts_one_and_rejects_one(page, user, projec
     )
     assert Suggestion.objects.get(pk=second_id).status == "rejected"
     assert f"coded “{coding.text[:20]}" in page.locator(f"#suggestion-{first_id}").inner_text()
+    # after Accept the table still fits its card, and passages keep a readable width
+    fits = page.evaluate(
+        "() => { const t = document.querySelector('#queue table'); const c = t.closest('.card');"
+        " return [t.scrollWidth, c.clientWidth]; }"
+    )
+    assert fits[0] <= fits[1]
+    passage = page.locator(f"#suggestion-{second_id} td").first.bounding_box()
+    assert passage is not None and passage["width"] >= 300
 
     page.reload()  # the accepted passage is coded now: it has left the queue
     assert page.locator(f"#suggestion-{first_id}").count() == 0

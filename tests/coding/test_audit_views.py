@@ -77,9 +77,58 @@ def test_audit_log_pages_with_a_bounded_number_of_queries(
     assert AuditEvent.objects.filter(project=project).count() == 60
     client.force_login(user)
     # session, user, membership, count, page, code names, transcript names, user names, users
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the turns that name where codings are
         first = client.get(audit_url(project))
     assert len(first.context["lines"]) == 50
     assert "Page 1 of 2 (60 changes)" in first.content.decode()
     second = client.get(audit_url(project), {"page": 2})
     assert len(second.context["lines"]) == 10
+
+
+def test_audit_log_names_places_in_turns_and_matrix_summaries_by_their_case(client, project, user):
+    from themes.exports.services import matrix_summary_save
+    from transcripts.models import Participant, Turn
+
+    text = "Facilitator: Welcome.\n\nP2: I want a letter, not a text."
+    transcript = TranscriptFactory(project=project, text=text)
+    p2 = Participant.objects.create(project=project, label="P2")
+    Turn.objects.create(
+        transcript=transcript, order=0, start=13, end=21, speaker_label="Facilitator"
+    )
+    Turn.objects.create(
+        transcript=transcript, order=1, start=27, end=len(text), speaker_label="P2",
+        participant=p2, timestamp_start_ms=751_000,
+    )  # fmt: skip
+    code = code_create(project=project, user=user, name="Letters")
+    start = text.index("a letter")
+    coding_apply(transcript=transcript, start=start, end=start + 8, code=code, coder=user)
+    matrix_summary_save(
+        project=project, user=user, code=code, case_kind="participant", participant=p2,
+        text="Prefers paper",
+    )  # fmt: skip
+    client.force_login(user)
+    html = client.get(audit_url(project)).content.decode()
+    assert "matrix summary of Letters for participant P2" in html
+    assert "turn 2 · P2 · 00:12:31" in html
+    assert "case: participant" not in html
+
+
+def test_the_coding_panel_says_where_a_coding_is_in_turns(client, project, user):
+    from transcripts.models import Turn
+
+    text = "Facilitator: Welcome.\n\nP2: I want a letter, not a text."
+    transcript = TranscriptFactory(project=project, text=text)
+    Turn.objects.create(
+        transcript=transcript, order=0, start=13, end=21, speaker_label="Facilitator"
+    )
+    Turn.objects.create(transcript=transcript, order=1, start=27, end=len(text), speaker_label="P2")
+    code = code_create(project=project, user=user, name="Letters")
+    start = text.index("a letter")
+    coding = coding_apply(transcript=transcript, start=start, end=start + 8, code=code, coder=user)
+    client.force_login(user)
+    panel = client.get(
+        reverse("coding:coding_panel", args=[project.pk, transcript.pk]),
+        {"ids": str(coding.pk)},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "turn 2 · P2" in panel and "characters 34" not in panel

@@ -113,10 +113,12 @@ def matrix_summary_save(
 
 
 def lookup_label(lookup: dict[str, Any]) -> str:
-    for name in ("participant", "transcript"):
-        if name in lookup:
-            return f"{name} {lookup[name].pk}"
-    return f"attribute {lookup['attribute'].pk}={lookup['attribute_value']}"
+    """The cell's row as the matrix names it: "participant P1", "group FG3", "Age band 55-64"."""
+    if "participant" in lookup:
+        return f"participant {lookup['participant'].label}"
+    if "transcript" in lookup:
+        return f"group {lookup['transcript'].name}"
+    return f"{lookup['attribute'].name} {lookup['attribute_value']}"
 
 
 def coding_star_set(*, coding: Coding, user: Any, starred: bool) -> Coding:
