@@ -251,10 +251,10 @@ def places(
         turns.setdefault(turn.transcript_id, []).append(turn)
     for transcript_id, offset in offsets:
         rows = turns.get(transcript_id, [])
-        turn = next((t for t in rows if t.start <= offset < max(t.end, t.start + 1)), None)
-        turn = turn or next((t for t in rows if t.start >= offset), None)
-        if turn is not None:
-            found[(transcript_id, offset)] = turn_place(turn)
+        inside = next((t for t in rows if t.start <= offset < max(t.end, t.start + 1)), None)
+        place = inside or next((t for t in rows if t.start >= offset), None)
+        if place is not None:
+            found[(transcript_id, offset)] = turn_place(place)
     return found
 
 

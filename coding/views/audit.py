@@ -113,7 +113,8 @@ def _show(field: str, value: Any, names: _Names, snapshot: dict[str, Any]) -> st
     if field in REFERENCES:
         return names.of(REFERENCES[field], value)
     if field in OFFSETS and isinstance(value, int):
-        place = names.places.get((snapshot.get("transcript"), value), "")
+        transcript = snapshot.get("transcript")
+        place = names.places.get((transcript, value), "") if isinstance(transcript, int) else ""
         return f"{place} (character {value})" if place else f"character {value}"
     if isinstance(value, list):
         return " · ".join(str(item) for item in value)
