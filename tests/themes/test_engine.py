@@ -80,7 +80,16 @@ def test_clustering_groups_passages_by_topic_and_labels_them_with_their_words():
     groups = [{index for index, _ in cluster.members} for cluster in clusters]
     assert set(range(6)) in groups and set(range(6, 12)) in groups
     labels = " ".join(cluster.label for cluster in clusters)
-    assert "park" in labels and ("food" in labels or "meal" in labels)
+    assert "parking" in labels and ("food" in labels or "meals" in labels)
+
+
+def test_candidate_labels_use_the_words_of_the_quotes_not_lemmas():
+    data = [f"Sharing my data in these circumstances worries me, patient data {i}" for i in range(6)]
+    other = [f"The hospital food was cold and the meals were bland {i}" for i in range(6)]
+    clusters = cluster_texts(data + other, min_size=3)
+    words = " ".join(" ".join(c.key_phrases) for c in clusters).split()
+    assert "data" in words and "datum" not in words
+    assert "circumstance" not in words
 
 
 def test_clustering_too_little_material_gives_no_candidates():

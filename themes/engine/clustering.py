@@ -106,7 +106,12 @@ def _clusters_named(
             continue
         inside = np.asarray(tfidf[rows].mean(axis=0)).ravel()
         lift = inside - overall
-        top = [str(terms[i]) for i in np.argsort(-lift)[:8] if lift[i] > 0]
+        words = _surface_words([analysed[usable[row]] for row in rows])
+        top = [
+            " ".join(words.get(lemma, lemma) for lemma in str(terms[i]).split())
+            for i in np.argsort(-lift)[:8]
+            if lift[i] > 0
+        ]
         chunks = Counter(
             chunk
             for row in rows
@@ -127,6 +132,16 @@ def _clusters_named(
             )
         )
     return clusters
+
+
+def _surface_words(items: list[Any]) -> dict[str, str]:
+    """Each lemma's most used written form in these passages ("datum" -> "data",
+    "circumstance" -> "circumstances"), so labels use the participants' words."""
+    seen: dict[str, Counter[str]] = {}
+    for item in items:
+        for lemma, surface in zip(item.lemmas, item.surfaces, strict=False):
+            seen.setdefault(lemma, Counter())[surface] += 1
+    return {lemma: forms.most_common(1)[0][0] for lemma, forms in seen.items()}
 
 
 def _latent(tfidf: Any, *, seed: int) -> np.ndarray:

@@ -80,7 +80,8 @@ class Analysed:
 
     lemmas: list[str]
     sentences: list[tuple[int, int]] = field(default_factory=list)
-    noun_chunks: list[str] = field(default_factory=list)
+    noun_chunks: list[str] = field(default_factory=list)  # lower-case, as written
+    surfaces: list[str] = field(default_factory=list)  # each lemma's word as written, lower-case
 
     @property
     def lemma_text(self) -> str:
@@ -95,19 +96,19 @@ def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256)
     lookup = _lookup_table(nlp)
     out: list[Analysed] = []
     for doc in nlp.pipe((text or "" for text in texts), batch_size=batch_size):
+        content = [t for t in doc if t.is_alpha and not t.is_stop and len(t.text) > 1]
         lemmas = [
             lookup.get(token.lower_, token.lower_)
             if lookup is not None
             else (token.lemma_ or token.text).lower()
-            for token in doc
-            if token.is_alpha and not token.is_stop and len(token.text) > 1
+            for token in content
         ]
-        item = Analysed(lemmas=lemmas)
+        item = Analysed(lemmas=lemmas, surfaces=[token.lower_ for token in content])
         if sentences:
             item.sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
         if with_chunks:
             item.noun_chunks = [
-                " ".join(t.lemma_.lower() for t in chunk if not t.is_stop and t.is_alpha)
+                " ".join(t.lower_ for t in chunk if not t.is_stop and t.is_alpha)
                 for chunk in doc.noun_chunks
             ]
             item.noun_chunks = [chunk for chunk in item.noun_chunks if chunk]
