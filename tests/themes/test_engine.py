@@ -84,7 +84,9 @@ def test_clustering_groups_passages_by_topic_and_labels_them_with_their_words():
 
 
 def test_candidate_labels_use_the_words_of_the_quotes_not_lemmas():
-    data = [f"Sharing my data in these circumstances worries me, patient data {i}" for i in range(6)]
+    data = [
+        f"Sharing my data in these circumstances worries me, patient data {i}" for i in range(6)
+    ]
     other = [f"The hospital food was cold and the meals were bland {i}" for i in range(6)]
     clusters = cluster_texts(data + other, min_size=3)
     words = " ".join(" ".join(c.key_phrases) for c in clusters).split()
