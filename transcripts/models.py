@@ -206,6 +206,7 @@ class ImportBatch(models.Model):
         REVIEW = "review", "Ready to review"
         IMPORTING = "importing", "Importing"
         DONE = "done", "Imported"
+        REJECTED = "rejected", "Nothing to import"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="import_batches")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.READING)

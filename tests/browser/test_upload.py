@@ -44,3 +44,24 @@ def test_analyst_uploads_a_zip_of_mixed_files_reviews_and_reads_the_report(page,
     assert page.get_by_text("Leeds").is_visible()
     assert page.locator(".turn .speaker", has_text="P1").is_visible()
     screenshot(page, "transcript_read")
+
+
+def test_a_file_over_the_limit_is_named_before_anything_is_sent(page, user, project, settings):
+    settings.FG_MAX_UPLOAD_BYTES = 1000
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/transcripts/upload/")
+    page.set_input_files(
+        "#id_files",
+        files=[
+            {"name": "huge.txt", "mimeType": "text/plain", "buffer": b"P1: words " * 500},
+            {"name": "small.txt", "mimeType": "text/plain", "buffer": b"P1: fine."},
+        ],
+    )
+    warning = page.locator("#too-big")
+    warning.wait_for()
+    assert "huge.txt is larger than 1000" in warning.inner_text()
+    assert page.locator("#upload-button").is_disabled()
+    page.set_input_files(
+        "#id_files", files=[{"name": "small.txt", "mimeType": "text/plain", "buffer": b"P1: ok."}]
+    )
+    assert warning.is_hidden() and page.locator("#upload-button").is_enabled()

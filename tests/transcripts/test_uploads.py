@@ -434,3 +434,56 @@ def test_the_import_report_and_the_transcript_list_count_speakers_alike(
     assert item.speaker_count == 2
     assert '<td class="num">2</td>' in listed.content.decode()
     assert "without the facilitator" in listed.content.decode()
+
+
+def test_an_upload_with_nothing_importable_says_so_and_keeps_no_file(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    TranscriptFactory(project=project, name="Old", text="P1: Same.")
+    files = {"same.txt": "P1: Same.", "broken.pdf": b"%PDF-1.4 nonsense", "empty.txt": ""}
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert batch.status == "rejected"
+    assert not any(
+        default_storage.exists(name) for name in batch.items.values_list("file", flat=True) if name
+    )
+    page = logged_in.get(reverse("transcripts:import_batch", args=[project.pk, batch.pk]))
+    html = page.content.decode()
+    assert 'id="nothing-to-import"' in html and "the files were not kept" in html
+    listed = logged_in.get(reverse("transcripts:transcript_upload", args=[project.pk]))
+    assert "Nothing to import" in listed.content.decode()
+    assert "Ready to review" not in listed.content.decode()
+
+
+def test_a_failed_file_is_not_kept_while_the_rest_is_reviewed(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    files = {"FG1.txt": "P1: Fine.", "broken.pdf": b"%PDF-1.4 nonsense"}
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    good, bad = batch.items.get(filename="FG1.txt"), batch.items.get(filename="broken.pdf")
+    assert good.file and default_storage.exists(good.file.name)
+    assert not bad.file
+
+
+def test_the_server_stops_keeping_a_file_once_it_passes_the_limit(
+    logged_in, project, django_capture_on_commit_callbacks, settings
+):
+    settings.FG_MAX_UPLOAD_BYTES = 1000
+    files = {"huge.txt": "P1: " + "words " * 2000}
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    item = batch.items.get()
+    assert item.status == ImportItem.Status.FAILED and not item.file
+    assert item.error == "huge.txt: over the size limit of 1000\xa0bytes per file; it was not kept."
+
+
+def test_the_per_file_limit_leaves_refi_qda_uploads_to_their_own_limit(settings, rf):
+    from transcripts.upload_limits import PerFileLimitUploadHandler
+
+    settings.FG_MAX_UPLOAD_BYTES = 10
+    handler = PerFileLimitUploadHandler(rf.post("/projects/import/"))
+    handler.new_file("files", "big.qdpx", "application/zip", 100)
+    assert handler.receive_data_chunk(b"x" * 100, 0) == b"x" * 100

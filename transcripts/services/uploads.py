@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 
 from jobs.models import Job
 from jobs.runner import JobProgress
@@ -69,11 +70,26 @@ def _basename(name: str) -> str:
 
 @transaction.atomic
 def import_batch_create(
-    *, project: Project, user: Any, files: Iterable[tuple[str, IO[bytes]]], enqueue: bool = True
+    *,
+    project: Project,
+    user: Any,
+    files: Iterable[tuple[str, IO[bytes]]],
+    enqueue: bool = True,
+    too_big: Iterable[str] = (),
 ) -> ImportBatch:
     """Store the uploaded files (over the size limit: failed at once, not stored) and start
-    the job that reads them."""
+    the job that reads them. ``too_big`` names files the server stopped receiving once they
+    passed the limit (``transcripts.upload_limits``)."""
     batch = ImportBatch.objects.create(project=project, created_by=_user(user))
+    limit = filesizeformat(settings.FG_MAX_UPLOAD_BYTES)
+    for name in too_big:
+        ImportItem.objects.create(
+            batch=batch,
+            order=0,
+            filename=name.replace("\\", "/").strip("/")[:500] or "unnamed",
+            status=Status.FAILED,
+            error=f"{name}: over the size limit of {limit} per file; it was not kept.",
+        )
     for order, (path, upload) in enumerate(files):
         name = path.replace("\\", "/").strip("/")[:500] or "unnamed"
         size = getattr(upload, "size", None)
@@ -125,8 +141,10 @@ def import_batch_read(*, batch: ImportBatch, progress: JobProgress | None = None
                 f"Reading {item.filename} ({index + 1} of {len(pending)})",
             )
         _read(item, known=known, seen=seen)
+    _forget_rejected_files(batch)
     batch.speakers = speaker_mapping_defaults(batch=batch)
-    batch.status = ImportBatch.Status.REVIEW
+    reviewable = batch.items.filter(status__in=[Status.READY, Status.EXCLUDED]).exists()
+    batch.status = ImportBatch.Status.REVIEW if reviewable else ImportBatch.Status.REJECTED
     batch.save(update_fields=["speakers", "status"])
     counts = _counts(batch)
     if progress:
@@ -440,6 +458,15 @@ def import_batch_run(
             force=True,
         )
     return counts
+
+
+def _forget_rejected_files(batch: ImportBatch) -> None:
+    """A file that failed or duplicates a transcript is not kept while the rest is reviewed:
+    uploaded material is sensitive, and it will never be imported."""
+    rejected = batch.items.filter(status__in=[Status.FAILED, Status.DUPLICATE]).exclude(file="")
+    for item in rejected.defer("parsed"):
+        item.file.delete(save=False)
+        ImportItem.objects.filter(pk=item.pk).update(file="")
 
 
 def _forget_files_not_imported(batch: ImportBatch) -> None:

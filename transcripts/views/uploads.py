@@ -34,9 +34,12 @@ def transcript_upload(request: HtmxHttpRequest, project_id: int) -> HttpResponse
     project = selectors.project_get_for_user(user=request.user, project_id=project_id, write=True)
     posted = request.method == "POST"
     form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
-    if posted and form.is_valid():
-        files = [(f.name, f) for f in form.cleaned_data["files"]]
-        batch = uploads.import_batch_create(project=project, user=request.user, files=files)
+    too_big = getattr(request, "files_too_big", []) if posted else []  # upload_limits.py
+    if posted and (form.is_valid() or (too_big and not request.FILES)):
+        files = [(f.name, f) for f in form.cleaned_data.get("files", [])] if form.is_valid() else []
+        batch = uploads.import_batch_create(
+            project=project, user=request.user, files=files, too_big=too_big
+        )
         return redirect("transcripts:import_batch", project_id=project.pk, batch_id=batch.pk)
     context: dict[str, Any] = {
         "project": project,

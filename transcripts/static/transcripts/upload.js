@@ -4,9 +4,27 @@
   const zone = document.getElementById("dropzone");
   const input = document.getElementById("id_files");
   const list = document.getElementById("chosen");
+  const warning = document.getElementById("too-big");
+  const button = document.getElementById("upload-button");
   if (!zone || !input || !list) return;
+  const limit = Number(input.dataset.maxBytes || 0);
+
+  // A file over the limit is named before anything is sent: the server would refuse it.
+  function checkSizes() {
+    const big = Array.from(input.files).filter((file) => limit && file.size > limit);
+    if (warning) {
+      warning.hidden = big.length === 0;
+      warning.textContent = big.length
+        ? big.map((f) => f.name).join(", ") + (big.length === 1 ? " is" : " are") +
+          " larger than " + input.dataset.maxLabel + " per file: leave " +
+          (big.length === 1 ? "it" : "them") + " out or split " + (big.length === 1 ? "it" : "them") + "."
+        : "";
+    }
+    if (button) button.disabled = big.length > 0;
+  }
 
   function show() {
+    checkSizes();
     list.replaceChildren(
       ...Array.from(input.files, function (file) {
         const item = document.createElement("li");
