@@ -97,20 +97,28 @@ def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256)
     out: list[Analysed] = []
     for doc in nlp.pipe((text or "" for text in texts), batch_size=batch_size):
         content = [t for t in doc if t.is_alpha and not t.is_stop and len(t.text) > 1]
-        lemmas = [
-            lookup.get(token.lower_, token.lower_)
-            if lookup is not None
-            else (token.lemma_ or token.text).lower()
-            for token in content
-        ]
-        item = Analysed(lemmas=lemmas, surfaces=[token.lower_ for token in content])
+        item = Analysed(
+            lemmas=[_lemma(token, lookup) for token in content],
+            surfaces=[token.lower_ for token in content],
+        )
         if sentences:
             item.sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
         if with_chunks:
-            item.noun_chunks = [
-                " ".join(t.lower_ for t in chunk if not t.is_stop and t.is_alpha)
-                for chunk in doc.noun_chunks
-            ]
-            item.noun_chunks = [chunk for chunk in item.noun_chunks if chunk]
+            item.noun_chunks = _noun_chunks(doc)
         out.append(item)
     return out
+
+
+def _lemma(token: Any, lookup: Any) -> str:
+    if lookup is not None:
+        return lookup.get(token.lower_, token.lower_)
+    return (token.lemma_ or token.text).lower()
+
+
+def _noun_chunks(doc: Any) -> list[str]:
+    """Noun phrases as written (lower case), without their stop words."""
+    chunks = (
+        " ".join(t.lower_ for t in chunk if not t.is_stop and t.is_alpha)
+        for chunk in doc.noun_chunks
+    )
+    return [chunk for chunk in chunks if chunk]
