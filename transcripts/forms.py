@@ -60,6 +60,7 @@ class ItemReviewForm(forms.Form):
     )
     facilitator = forms.CharField(max_length=200, required=False)
     description = forms.CharField(required=False)
+    unwrap = forms.BooleanField(required=False, label="Join lines broken mid-sentence")
 
     def clean(self):
         data = super().clean()

@@ -270,6 +270,12 @@ class ImportItem(models.Model):
     )
     turn_count = models.PositiveIntegerField(default=0)
     speaker_count = models.PositiveIntegerField(default=0)
+    # The first turns as they will be imported ({"turns": [[speaker, words], ...]}, and
+    # "unwrapped" the same after joining broken lines), shown in the review without loading the
+    # parsed text; the line breaks that joining would remove, and whether the analyst chose to.
+    preview = models.JSONField(default=dict, blank=True)
+    wrapped_breaks = models.PositiveIntegerField(default=0)
+    unwrap = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["batch_id", "order", "id"]

@@ -179,6 +179,7 @@ def test_search_finds_a_word_despite_accents_and_codes_its_sentence(
     page.get_by_label("Words or").fill("cafe")
     page.get_by_label("Words or").press("Enter")
     page.locator("mark", has_text="Cafe\u0301").wait_for()
+    page.get_by_label("Code hits as").select_option(label="Praise")  # no code until chosen
     page.get_by_role("button", name="Sentence").click()
     page.locator(".kwic-code .ok").wait_for()
     screenshot(page, "search")

@@ -248,3 +248,17 @@ def test_english_windows_1252_with_smart_quotes_stays_windows_1252():
     text = "P1: I think the café owners should know – it’s “our” data. Naïve, maybe."
     document = parse_file("fg.txt", text.encode("cp1252"))
     assert document.encoding == "cp1252" and document.text == text
+
+
+def test_unwrap_joins_lines_broken_mid_sentence_and_nothing_else():
+    from transcripts.importers.unwrap import unwrap, wrapped_breaks
+
+    text = (
+        "Facilitator: Welcome.\n\nP1: I think people should be given clear\n\ninformation about"
+        " it\nand a choice.\n\nP2: Yes.\nAnother sentence."
+    )
+    assert wrapped_breaks(text) == 2
+    assert unwrap(text) == (
+        "Facilitator: Welcome.\n\nP1: I think people should be given clear information about"
+        " it and a choice.\n\nP2: Yes.\nAnother sentence."
+    )

@@ -487,3 +487,37 @@ def test_the_per_file_limit_leaves_refi_qda_uploads_to_their_own_limit(settings,
     handler = PerFileLimitUploadHandler(rf.post("/projects/import/"))
     handler.new_file("files", "big.qdpx", "application/zip", 100)
     assert handler.receive_data_chunk(b"x" * 100, 0) == b"x" * 100
+
+
+NOTES = (
+    "Facilitator: Welcome.\n\nP1: I think people should be given clear\n\n"
+    "information about it.\n\nP2: Letters."
+)
+
+
+def test_the_review_previews_turns_and_offers_to_join_broken_lines(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    batch = upload(logged_in, project, {"notes.txt": NOTES}, django_capture_on_commit_callbacks)
+    item = batch.items.get()
+    assert item.wrapped_breaks == 1
+    html = logged_in.get(reverse("transcripts:import_batch", args=[project.pk, batch.pk]))
+    html = html.content.decode()
+    assert "1 line is broken in the middle of a sentence" in html
+    assert "given clear information about it." in html  # the preview after joining
+    confirm(
+        logged_in, batch, django_capture_on_commit_callbacks, **{f"item-{item.pk}-unwrap": "on"}
+    )
+    transcript = project.transcripts.get()
+    p1 = transcript.turns.get(speaker_label="P1")
+    assert transcript.text[p1.start : p1.end] == (
+        "I think people should be given clear information about it."
+    )
+
+
+def test_broken_lines_stay_as_typed_unless_the_analyst_joins_them(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    batch = upload(logged_in, project, {"notes.txt": NOTES}, django_capture_on_commit_callbacks)
+    confirm(logged_in, batch, django_capture_on_commit_callbacks)
+    assert "given clear\n\ninformation" in project.transcripts.get().text

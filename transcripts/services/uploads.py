@@ -31,6 +31,7 @@ from ..importers import ImportFailure, ParsedDocument, ParsedTurn, parse_file
 from ..importers.archive import _too_big, expand
 from ..importers.speakers import is_facilitator_label, is_generic_label
 from ..importers.survey import default_columns, survey_document
+from ..importers.unwrap import TEXT_FORMATS, unwrapped_document, wrapped_breaks
 from ..models import (
     ImportBatch,
     ImportItem,
@@ -216,6 +217,7 @@ def _read(item: ImportItem, *, known: dict[str, str], seen: dict[str, str]) -> N
         item.save()
         return
     _propose_metadata(item, built)
+    _preview_set(item, built)
     if built.text:
         item.content_hash = content_hash(built.text)
         if item.content_hash in known:
@@ -233,6 +235,29 @@ def _read(item: ImportItem, *, known: dict[str, str], seen: dict[str, str]) -> N
     if item.status == Status.PENDING:
         item.status = Status.READY
     item.save()
+
+
+PREVIEW_TURNS, PREVIEW_CHARS = 6, 240
+
+
+def _preview_turns(document: ParsedDocument) -> list[list[str]]:
+    rows = []
+    for turn in document.turns[:PREVIEW_TURNS]:
+        words = document.text[turn.start : turn.end]
+        rows.append([turn.speaker, words if len(words) <= PREVIEW_CHARS else words[:239] + "…"])
+    return rows
+
+
+def _preview_set(item: ImportItem, document: ParsedDocument) -> None:
+    """The first turns for the review, and the same after joining broken lines when the text
+    has lines broken mid-sentence."""
+    item.preview = {"turns": _preview_turns(document)}
+    item.wrapped_breaks = 0
+    if document.table is None and document.source_format in TEXT_FORMATS:
+        item.wrapped_breaks = wrapped_breaks(document.text)
+        if item.wrapped_breaks:
+            joined = unwrapped_document(ParsedDocument.from_json(document.to_json()))
+            item.preview["unwrapped"] = _preview_turns(joined)
 
 
 def _survey_built(item: ImportItem) -> ParsedDocument:
@@ -372,9 +397,10 @@ def import_batch_review_save(
     for item in editable.filter(pk__in=items):
         values = items[item.pk]
         item.status = Status.READY if values.get("include", True) else Status.EXCLUDED
-        for name in ("name", "kind", "site", "date", "facilitator", "description"):
+        for name in ("name", "kind", "site", "date", "facilitator", "description", "unwrap"):
             if name in values:
                 setattr(item, name, values[name])
+        item.unwrap = bool(item.unwrap and item.wrapped_breaks)
         if "survey_columns" in values:
             item.survey_columns = values["survey_columns"]
             built = _survey_built(item)
@@ -524,6 +550,8 @@ def transcript_import(
     """Write one item as a transcript with its turns and participants (and, for a survey, the
     respondents' attributes). Run inside a transaction: all of it or nothing."""
     document = ParsedDocument.from_json(item.parsed or {})
+    if item.unwrap and item.wrapped_breaks:
+        document = unwrapped_document(document)
     table = document.table
     if table is not None:
         document = survey_document(

@@ -65,6 +65,7 @@ def _review_forms(batch: ImportBatch, data=None) -> dict:
             "date": item.date,
             "facilitator": item.facilitator,
             "description": item.description,
+            "unwrap": item.unwrap,
         }
         item_forms[item.pk] = ItemReviewForm(data, prefix=f"item-{item.pk}", initial=initial)
         if item.source_format not in ("csv", "xlsx"):
