@@ -214,3 +214,17 @@ def test_the_edit_button_swaps_in_the_metadata_form(client, user, project, trans
     html = client.get(url, {"edit": "1"}, HTTP_HX_REQUEST="true").content.decode().strip()
     assert html.startswith('<section class="card transcript-meta"')
     assert 'name="site" value="Leeds"' in html and 'class="turn' not in html
+
+
+def test_the_transcript_list_and_page_link_to_the_coding_screen(client, user, project):
+    from tests.factories import TranscriptFactory
+
+    transcript = TranscriptFactory(project=project, name="FG1", text="P1: Hello.")
+    client.force_login(user)
+    screen = reverse("coding:coding_screen", args=[project.pk, transcript.pk])
+    for url in (
+        reverse("transcripts:transcript_list", args=[project.pk]),
+        reverse("transcripts:transcript_detail", args=[project.pk, transcript.pk]),
+        reverse("transcripts:project_detail", args=[project.pk]),
+    ):
+        assert f'href="{screen}"' in client.get(url).content.decode(), url
