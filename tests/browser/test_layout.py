@@ -95,7 +95,44 @@ def test_a_clicked_highlight_shows_its_details_in_view(browser, live_server, use
         details.wait_for()
         page.wait_for_timeout(400)  # the smooth scroll
         box = details.bounding_box()
-        assert box is not None and box["y"] >= 0 and box["y"] + 40 <= 800
+        assert box is not None and box["y"] >= -2 and box["y"] + 40 <= 800  # sub-pixel scroll
         screenshot(page, "coding-screen-details")
+    finally:
+        context.close()
+
+
+def test_keyboard_coding_end_to_end_with_the_shortcut_sheet(browser, live_server, user):
+    project = demo_project_create(user=user)
+    transcript = project.transcripts.order_by("order").first()
+    before = Coding.objects.filter(transcript=transcript).count()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, user)
+        page.goto(reverse("coding:coding_screen", args=[project.pk, transcript.pk]))
+        page.keyboard.press("?")
+        sheet = page.locator("#shortcuts")
+        assert sheet.is_visible() and "Next / previous turn nobody has coded" in sheet.inner_text()
+        screenshot(page, "coding-shortcuts")
+        page.keyboard.press("Escape")
+        assert not sheet.is_visible()
+        page.keyboard.press("j")
+        focused = page.evaluate(
+            "() => { const t = document.activeElement.closest('.turn');"
+            " return [t.id, !!t.querySelector('.turn-text .seg'),"
+            " t.classList.contains('facilitator')]; }"
+        )
+        assert focused[1:] == [False, False]  # a participant's turn nobody has coded
+        page.keyboard.press("ArrowRight")
+        for _ in range(6):
+            page.keyboard.press("Shift+ArrowRight")
+        page.keyboard.press("2")
+        assert page.locator("#code-list .code-option input").nth(1).is_checked()
+        page.keyboard.press("a")
+        page.locator("#coding-panel .ok").wait_for()
+        assert Coding.objects.filter(transcript=transcript).count() == before + 1
+        coding = Coding.objects.filter(transcript=transcript).latest("created_at")
+        turn = coding.transcript.turns.get(start__lte=coding.start, end__gte=coding.end)
+        assert len(coding.text) == 6 and f"turn-{turn.pk}" == focused[0]
     finally:
         context.close()

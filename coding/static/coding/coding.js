@@ -158,13 +158,54 @@
     }
   });
 
-  // Keyboard: "c" jumps from the transcript to the code filter; Escape goes back.
+  // Turns nobody has coded yet (no highlight in their text), the facilitator's aside.
+  function uncodedTurns() {
+    return Array.from(transcript.querySelectorAll(".turn:not(.facilitator)")).filter(
+      (turn) => !turn.querySelector(".turn-text .seg")
+    );
+  }
+
+  function focusTurn(step) {
+    const turns = uncodedTurns();
+    if (!turns.length) return;
+    const current = document.activeElement && document.activeElement.closest(".turn");
+    const all = Array.from(transcript.querySelectorAll(".turn"));
+    const here = current ? all.indexOf(current) : -1;
+    const ordered = step > 0 ? turns : turns.slice().reverse();
+    const next =
+      ordered.find((turn) => (step > 0 ? all.indexOf(turn) > here : all.indexOf(turn) < here)) ||
+      ordered[0];
+    const text = next.querySelector(".turn-text");
+    text.focus();
+    next.scrollIntoView({ block: "center" });
+  }
+
+  // Keyboard, outside text fields: c filter, j/k uncoded turns, 1-9 tick a code, a apply, ? help.
+  const shortcuts = document.getElementById("shortcuts");
   document.addEventListener("keydown", function (event) {
     const target = event.target;
     const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
-    if (event.key === "c" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey && filter) {
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "c" && filter) {
       event.preventDefault();
       filter.focus();
+    } else if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      focusTurn(event.key === "j" ? 1 : -1);
+    } else if (/^[1-9]$/.test(event.key)) {
+      const option = document.querySelectorAll("#code-list .code-option")[Number(event.key) - 1];
+      if (option) {
+        event.preventDefault();
+        const box = option.querySelector("input");
+        box.checked = !box.checked;
+      }
+    } else if (event.key === "a" && applyForm) {
+      event.preventDefault();
+      applyForm.requestSubmit();
+    } else if (event.key === "?" && shortcuts) {
+      event.preventDefault();
+      if (shortcuts.open) shortcuts.close();
+      else shortcuts.showModal();
     }
   });
 
