@@ -89,3 +89,39 @@ def test_the_embedded_default_with_debug_off_keeps_one_secret_key_of_its_own(tmp
     debug, key = runs[0].stdout.split()
     assert debug == "False" and len(key) > 40 and runs[1].stdout == runs[0].stdout
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.django_db
+def test_the_health_url_checks_the_database_and_answers_any_host(client, settings):
+    settings.ALLOWED_HOSTS = ["qa.example.org"]
+    response = client.get("/health/", HTTP_HOST="web:8000")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok" and body["status"] == "ok"
+    assert body["broker"] in ("ok", "in-process")
+
+
+@pytest.mark.django_db
+def test_the_health_url_says_when_the_broker_is_down(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
+
+
+def test_production_settings_keep_database_connections_healthy():
+    probe = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.DATABASES['default']['CONN_HEALTH_CHECKS']))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL="postgres://u:p@db:5432/fg",
+        DJANGO_SECRET_KEY="x",
+        FG_VAR_DIR=str(ROOT / "var"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert json.loads(result.stdout) is True

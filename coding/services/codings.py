@@ -148,7 +148,10 @@ def codings_verify(*, project: Project, progress: Any = None) -> dict[str, Any]:
                     {"coding": coding.pk, "transcript": transcript.name, "start": coding.start}
                 )
         if progress is not None:
+            last = index + 1 == len(transcripts)  # the last report is always written
             progress.update(
-                (index + 1) / len(transcripts), f"Checked {index + 1} of {len(transcripts)}"
+                (index + 1) / len(transcripts),
+                f"Checked {index + 1} of {len(transcripts)}",
+                force=last,
             )
     return {"checked": checked, "mismatched": mismatched[:100], "mismatch_count": len(mismatched)}

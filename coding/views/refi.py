@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -99,6 +99,8 @@ def qdpx_import(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def qdpx_import_status(request: HtmxHttpRequest, project_id: int, job_id: int) -> HttpResponse:
     job = job_get_for_user(user=request.user, project_id=project_id, job_id=job_id)
+    if job.kind != "coding.refi_import":
+        raise Http404("No such REFI-QDA import.")
     job = job_refresh_stale(job=job)
     template = "coding/refi_import_status.html"
     project = job.project

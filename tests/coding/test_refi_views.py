@@ -207,3 +207,10 @@ def test_an_empty_framework_cannot_be_exported_as_a_codebook(client, project, us
     assert "no codes yet" in response.content.decode()
     with pytest.raises(CommandError, match="no codes yet"):
         call_command("export_qdc", str(project.pk), "--out", str(tmp_path / "x.qdc"))
+
+
+def test_the_import_status_page_is_404_for_a_job_of_another_kind(client, user, project):
+    job = Job.objects.create(project=project, kind="coding.verify")
+    login(client, user)
+    response = client.get(reverse("coding:qdpx_import_status", args=[project.pk, job.pk]))
+    assert response.status_code == 404

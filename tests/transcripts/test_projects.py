@@ -234,3 +234,17 @@ def test_a_failed_login_keeps_the_username(client, user):
     html = response.content.decode()
     assert f'value="{user.username}"' in html
     assert "error" in html
+
+
+def test_the_verify_job_ends_saying_it_checked_every_transcript(project, user):
+    from coding.services.codings import codings_verify
+    from jobs.runner import JobProgress
+    from jobs.services import job_create
+
+    for name in ("FG1", "FG2", "FG3"):
+        TranscriptFactory(project=project, name=name, text=f"P1: {name} words.")
+    job = job_create(project=project, kind="coding.verify")
+    progress = JobProgress(job, interval=3600)  # only forced reports get through
+    codings_verify(project=project, progress=progress)
+    job.refresh_from_db()
+    assert job.message == "Checked 3 of 3" and job.progress == 1
