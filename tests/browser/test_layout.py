@@ -126,6 +126,10 @@ def test_keyboard_coding_end_to_end_with_the_shortcut_sheet(browser, live_server
         page.keyboard.press("ArrowRight")
         for _ in range(6):
             page.keyboard.press("Shift+ArrowRight")
+        page.wait_for_function(
+            "() => Number(document.getElementById('sel-end').value)"
+            " - Number(document.getElementById('sel-start').value) === 6"
+        )
         page.keyboard.press("2")
         assert page.locator("#code-list .code-option input").nth(1).is_checked()
         page.keyboard.press("a")
