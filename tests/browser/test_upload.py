@@ -27,6 +27,12 @@ def test_analyst_uploads_a_zip_of_mixed_files_reviews_and_reads_the_report(page,
     speakers = page.locator("table.speakers")
     assert speakers.locator('tr[data-label="Moderator"] select').input_value() == "facilitator"
     assert speakers.locator('tr[data-label="Speaker 1"] select').input_value() == "per_group"
+    # at 1280 px the review shows every field whole: the files table does not scroll sideways
+    widths = page.evaluate(
+        "() => { const box = document.querySelector('table.files').parentElement;"
+        " return [box.scrollWidth, box.clientWidth]; }"
+    )
+    assert widths[0] <= widths[1]
     page.locator('tr[data-file="groups.zip/FG1.txt"] input[name$="-site"]').fill("Leeds")
     screenshot(page, "upload_review")
     page.get_by_role("button", name="Import 3 files").click()
