@@ -38,6 +38,13 @@ VAR_DIR = Path(env_str("FG_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DJANGO_DEBUG", default=not os.environ.get("DATABASE_URL"))
 
 
+_DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def _embedded_secret_key() -> str:
     """The embedded default with DEBUG off (``make run``): a random key made once and kept in
     ``var/secret_key``, readable by its owner only. A real deployment must set its own."""
@@ -69,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "template_partials",
     "jobs",
     "transcripts",
@@ -80,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.health.HealthHostMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +145,32 @@ AUTH_PASSWORD_VALIDATORS = [
 # What a background job belongs to (the job layer imports nothing above it).
 JOBS_PROJECT_MODEL = "transcripts.Project"
 
+# Failed logins are throttled (django-axes, in the database so every web worker counts them):
+# after FG_LOGIN_FAILURE_LIMIT wrong passwords for one username, or from one client address,
+# logins there are refused for FG_LOGIN_COOLOFF_MINUTES. A right password resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("FG_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_int("FG_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Sessions end after FG_SESSION_IDLE_MINUTES without a request (default 8 hours).
+SESSION_COOKIE_AGE = env_int("FG_SESSION_IDLE_MINUTES", 480) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Mail, for password resets: printed to the console unless a backend is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "focusgroups@localhost")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "transcripts:project_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -162,7 +198,16 @@ MEDIA_URL = "media/"
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind an HTTPS proxy: trust its X-Forwarded-Proto only when told to (a client could send
+# the header itself when gunicorn is reachable directly).
+if env_bool("DJANGO_TRUST_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = env_str("FG_CONTENT_SECURITY_POLICY", _DEFAULT_CSP)
 SESSION_COOKIE_HTTPONLY = True
 
 # Celery: eager in-process unless a broker is configured.

@@ -40,6 +40,13 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _login_throttle_off(settings):
+    """The test client logs in without a request, which django-axes cannot throttle; the
+    throttle has tests of its own (tests/transcripts/test_login_throttle.py)."""
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test asks for the real worker (tests/stack/)."""
     from config.celery import app

@@ -125,3 +125,33 @@ def test_production_settings_keep_database_connections_healthy():
         [sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True
     )
     assert json.loads(result.stdout) is True
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_that_allows_no_inline_script(client, user):
+    client.force_login(user)
+    policy = client.get("/projects/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_the_proxy_header_is_trusted_only_when_configured():
+    probe = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([getattr(s, 'SECURE_PROXY_SSL_HEADER', None), s.SECURE_HSTS_SECONDS]))"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    base.update(DJANGO_SETTINGS_MODULE="config.settings", FG_VAR_DIR=str(ROOT / "var"))
+
+    def read(extra):
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env={**base, **extra},
+            capture_output=True, text=True,
+        )  # fmt: skip
+        return json.loads(result.stdout)
+
+    assert read({}) == [None, 0]
+    assert read({"DJANGO_TRUST_PROXY_SSL_HEADER": "1", "DJANGO_SECURE_HSTS_SECONDS": "3600"}) == [
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+        3600,
+    ]

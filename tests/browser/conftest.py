@@ -64,3 +64,19 @@ def log_in(page, user) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/projects/")
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression (or an arrow function taking ``arg``) until it is truthy.
+    Playwright's ``wait_for_function`` evaluates its predicate with ``eval``, which the app's
+    Content-Security-Policy (no 'unsafe-eval') forbids; ``evaluate`` is not subject to it."""
+    import time
+
+    function = expression if expression.lstrip().startswith("(") else f"() => ({expression})"
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(function, arg) if arg is not None else page.evaluate(function):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression!r}")
+        page.wait_for_timeout(50)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coding.models import Coding
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, screenshot, wait_until
 from tests.coding.conftest import transcript_with_turns
 from tests.factories import CodeFactory
 
@@ -51,7 +51,8 @@ def drag_select(page, turn, needle):
     page.mouse.down()
     page.mouse.move(box["x2"], box["y2"], steps=6)
     page.mouse.up()
-    page.wait_for_function(
+    wait_until(
+        page,
         "(needle) => document.getElementById('selection-preview').textContent.includes(needle)",
         arg=needle[:20],
     )
@@ -104,7 +105,7 @@ def test_overlap_two_codes_by_keyboard_then_open_and_remove_one(page, user, proj
     page.keyboard.type("opting")
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('.seg').length === 3")
+    wait_until(page, "document.querySelectorAll('.seg').length === 3")
     overlap = page.locator(f"#turn-{turn.pk} .seg").nth(1)
     assert overlap.inner_text() == "Nobody told me"
     assert len(overlap.get_attribute("data-codings").split()) == 2
@@ -119,7 +120,7 @@ def test_overlap_two_codes_by_keyboard_then_open_and_remove_one(page, user, proj
     card.get_by_role("button", name="Remove coding").click()
     page.locator("#coding-panel .ok", has_text="Removed Communication.").wait_for()
     assert [c.code.name for c in Coding.objects.all()] == ["Opting out"]
-    page.wait_for_function("document.querySelectorAll('.seg').length === 1")
+    wait_until(page, "document.querySelectorAll('.seg').length === 1")
     assert page.locator(".seg").inner_text() == "Nobody told me I could opt out"
     screenshot(page, "coding_screen_panel")
 
@@ -137,8 +138,10 @@ def test_select_and_code_with_the_keyboard_alone(page, user, project, focus_grou
     for _ in range(4):  # 👍🏽 is one character to the reader, two code points, four UTF-16 units
         page.keyboard.press("Control+Shift+ArrowRight")
     needle = "\U0001f44d\U0001f3fd was great,"
-    page.wait_for_function(
-        "(n) => document.getElementById('selection-preview').textContent.includes(n)", arg=needle
+    wait_until(
+        page,
+        "(n) => document.getElementById('selection-preview').textContent.includes(n)",
+        arg=needle,
     )
     page.keyboard.press("c")
     page.keyboard.type("praise")
@@ -202,8 +205,6 @@ def test_adjust_a_codings_boundaries_to_a_new_selection_and_by_a_word(
     coding.refresh_from_db()
     assert coding.text == "Nobody told me I could"
     page.get_by_role("button", name="end ▶").click()
-    page.wait_for_function(
-        "document.querySelector('.seg').textContent === 'Nobody told me I could opt'"
-    )
+    wait_until(page, "document.querySelector('.seg').textContent === 'Nobody told me I could opt'")
     coding.refresh_from_db()
     assert coding.text == "Nobody told me I could opt"

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from coding.models import Code, Coding
 from config.demo import demo_project_create
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, screenshot, wait_until
 from transcripts.models import Participant
 
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -126,9 +126,10 @@ def test_keyboard_coding_end_to_end_with_the_shortcut_sheet(browser, live_server
         page.keyboard.press("ArrowRight")
         for _ in range(6):
             page.keyboard.press("Shift+ArrowRight")
-        page.wait_for_function(
+        wait_until(
+            page,
             "() => Number(document.getElementById('sel-end').value)"
-            " - Number(document.getElementById('sel-start').value) === 6"
+            " - Number(document.getElementById('sel-start').value) === 6",
         )
         page.keyboard.press("2")
         assert page.locator("#code-list .code-option input").nth(1).is_checked()
