@@ -8,7 +8,13 @@ class ConfigConfig(AppConfig):
     verbose_name = "Project shell"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from transcripts.slots import slot_add
+
+        from .security import session_refreshed_at_login
+
+        user_logged_in.connect(session_refreshed_at_login, dispatch_uid="session-refreshed")
 
         # Higher apps' panels on lower apps' pages (see transcripts/slots.py), in page order.
         slot_add("project_list.end", "coding/_project_list_import.html")

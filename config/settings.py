@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.security.SessionIdleMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -158,9 +159,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Sessions end after FG_SESSION_IDLE_MINUTES without a request (default 8 hours).
+# Sessions end after FG_SESSION_IDLE_MINUTES without a request (default 8 hours): the session
+# is saved again (its expiry pushed forward) at most every few minutes of activity, not on
+# every request (config.security.SessionIdleMiddleware).
 SESSION_COOKIE_AGE = env_int("FG_SESSION_IDLE_MINUTES", 480) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Mail, for password resets: printed to the console unless a backend is configured.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
