@@ -27,7 +27,7 @@ def _broker() -> str:
     try:
         from config.celery import app
 
-        with app.connection_for_write() as broker:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:
         return f"error: {type(exc).__name__}"
