@@ -9,6 +9,11 @@ urlpatterns = [
     path("projects/new/", projects.project_create, name="project_create"),
     path("projects/<int:project_id>/", projects.project_detail, name="project_detail"),
     path("projects/<int:project_id>/members/", projects.project_members, name="project_members"),
+    path(
+        "projects/<int:project_id>/members/<int:member_id>/remove/",
+        projects.member_remove,
+        name="member_remove",
+    ),
     path("projects/<int:project_id>/delete/", projects.project_delete, name="project_delete"),
     path("projects/<int:project_id>/jobs/<int:job_id>/", jobs.job_status, name="job_status"),
     path(

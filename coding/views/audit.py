@@ -126,6 +126,8 @@ def _show(field: str, value: Any, names: _Names, snapshot: dict[str, Any]) -> st
 def _subject(event: AuditEvent, names: _Names, snapshot: dict[str, Any]) -> str:
     if event.object_type == "code":
         return f"code “{snapshot.get('name') or names.of('code', event.object_id)}”"
+    if event.object_type == "membership":
+        return f"member {snapshot.get('member', '')}"
     if event.object_type == "matrixcellsummary":
         return (
             f"matrix summary of {names.of('code', snapshot.get('code'))} "

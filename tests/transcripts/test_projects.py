@@ -248,3 +248,33 @@ def test_the_verify_job_ends_saying_it_checked_every_transcript(project, user):
     codings_verify(project=project, progress=progress)
     job.refresh_from_db()
     assert job.message == "Checked 3 of 3" and job.progress == 1
+
+
+def test_an_owner_removes_a_member_and_the_audit_log_records_it(client, user, project, coder):
+    from coding.models import AuditEvent
+
+    login(client, user)
+    mine = project.memberships.get(user=coder)
+    page = client.get(reverse("transcripts:project_members", args=[project.pk])).content.decode()
+    assert reverse("transcripts:member_remove", args=[project.pk, mine.pk]) in page
+    response = client.post(reverse("transcripts:member_remove", args=[project.pk, mine.pk]))
+    assert response.status_code == 302
+    assert not project.memberships.filter(user=coder).exists()
+    event = AuditEvent.objects.get(project=project, object_type="membership", action="delete")
+    assert event.user == user and event.before == {"member": coder.username, "role": "coder"}
+    log = client.get(reverse("coding:audit_log", args=[project.pk])).content.decode()
+    assert f"member {coder.username}" in log
+    # the removed member now gets the app's 404 for the project
+    client.logout()
+    client.force_login(coder)
+    assert client.get(reverse("transcripts:project_detail", args=[project.pk])).status_code == 404
+
+
+def test_only_owners_remove_members_and_never_the_last_owner(client, user, project, coder):
+    mine = project.memberships.get(user=user)
+    login(client, coder)
+    url = reverse("transcripts:member_remove", args=[project.pk, mine.pk])
+    assert client.post(url).status_code == 403
+    login(client, user)
+    client.post(url)
+    assert project.memberships.filter(user=user, role="owner").exists()

@@ -12,6 +12,7 @@ from django.db import transaction
 from jobs.models import Job
 
 from ..models import ImportItem, Membership, Project, Role, Transcript
+from ..signals import membership_changed
 
 
 @transaction.atomic
@@ -25,8 +26,8 @@ def project_create(*, name: str, user: Any, description: str = "") -> Project:
 
 
 @transaction.atomic
-def membership_set(*, project: Project, username: str, role: str) -> Membership:
-    """Invite an existing user into the project, or change their role."""
+def membership_set(*, project: Project, username: str, role: str, by: Any = None) -> Membership:
+    """Invite an existing user into the project, or change their role (``by``: who did it)."""
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     user = get_user_model().objects.filter(username=username.strip()).first()
@@ -35,17 +36,29 @@ def membership_set(*, project: Project, username: str, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(
         project=project, user=user, defaults={"role": role}
     )
+    before = None if created else membership.role
     if not created and membership.role != role:
         _ensure_an_owner_remains(project, membership, new_role=role)
         membership.role = role
         membership.save(update_fields=["role"])
+    if created or before != role:
+        membership_changed.send(
+            sender=Membership, project=project, by=by, member=user,
+            action="add" if created else "role", before=before, after=role,
+        )  # fmt: skip
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, by: Any = None) -> None:
+    """Take a member out of the project (never its last owner). Their codings stay, theirs."""
     _ensure_an_owner_remains(membership.project, membership, new_role=None)
+    project, member, role = membership.project, membership.user, membership.role
     membership.delete()
+    membership_changed.send(
+        sender=Membership, project=project, by=by, member=member,
+        action="remove", before=role, after=None,
+    )  # fmt: skip
 
 
 def _ensure_an_owner_remains(project: Project, membership: Membership, new_role: str | None):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -58,7 +58,9 @@ def project_members(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         selectors.membership_get(user=request.user, project_id=project_id, owner=True)
         if form.is_valid():
             try:
-                membership = projects.membership_set(project=project, **form.cleaned_data)
+                membership = projects.membership_set(
+                    project=project, by=request.user, **form.cleaned_data
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -71,6 +73,22 @@ def project_members(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         "form": form,
     }
     return render(request, "transcripts/project_members.html", context)
+
+
+@require_POST
+@login_required
+def member_remove(request: HtmxHttpRequest, project_id: int, member_id: int) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id, owner=True)
+    member = project.memberships.select_related("user").filter(pk=member_id).first()
+    if member is None:
+        raise Http404("No such member.")
+    try:
+        projects.membership_remove(membership=member, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{member.user} is no longer a member of {project.name}.")
+    return redirect("transcripts:project_members", project_id=project.pk)
 
 
 @require_POST
