@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.security.SessionIdleMiddleware",
+    "config.errors.JobsUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -9,10 +9,12 @@ spinning forever.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,11 +22,39 @@ from .models import Job
 from .registry import job_kind_task
 from .runner import finish
 
+logger = logging.getLogger(__name__)
+
+
+class JobsUnavailable(ValidationError):
+    """The queue the background workers read (the broker) cannot be reached: nothing is started
+    and nothing is written, and the page says so."""
+
+
+def broker_check() -> None:
+    """Raise ``JobsUnavailable`` when tasks go to a broker that does not answer (in-process
+    tasks, the embedded default, need none)."""
+    from celery import current_app
+
+    if current_app.conf.task_always_eager:
+        return
+    try:
+        with current_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:
+        logger.warning("broker unreachable: %s", exc)
+        raise JobsUnavailable(
+            "The background workers' queue cannot be reached right now, so nothing was "
+            "started and nothing was saved. Try again in a minute; if it goes on, tell whoever "
+            "runs this server that the broker (Redis) is down."
+        ) from None
+
 
 def job_create(
     *, project: Any, kind: str, user: Any = None, params: dict[str, Any] | None = None
 ) -> Job:
-    """A queued job row, not yet enqueued (``job_start`` does both)."""
+    """A queued job row, not yet enqueued (``job_start`` does both). Refuses with
+    ``JobsUnavailable``, before writing anything, when the broker is down."""
+    broker_check()
     return Job.objects.create(
         project=project,
         kind=kind,
@@ -34,9 +64,24 @@ def job_create(
 
 
 def job_enqueue(*, job: Job) -> None:
-    """Send the job's task once the surrounding transaction commits."""
+    """Send the job's task once the surrounding transaction commits. Should the broker fail in
+    between, the job is marked failed with the reason (it would otherwise wait forever)."""
     task = job_kind_task(job.kind)
-    transaction.on_commit(lambda: task.delay(job.pk))
+
+    def send() -> None:
+        try:
+            task.delay(job.pk)
+        except Exception as exc:
+            logger.exception("could not send job %s", job.pk)
+            finish(
+                job,
+                Job.Status.FAILED,
+                message="Failed.",
+                error="The background workers' queue could not be reached, so this job never "
+                f"started ({type(exc).__name__}). Start it again.",
+            )
+
+    transaction.on_commit(send)
 
 
 def job_start(

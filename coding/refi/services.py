@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from jobs.models import Job
-from jobs.services import job_start
+from jobs.services import broker_check, job_start
 from transcripts.models import (
     Attribute,
     AttributeValue,
@@ -470,12 +470,17 @@ class _QdpxImport:
 def qdpx_import_start(*, data: bytes, filename: str, name: str, user: Any) -> Job:
     """Keep the checked file in storage, make the new project it goes into (owned by ``user``)
     and import it there in the background (job kind ``coding.refi_import``)."""
+    broker_check()  # before anything is stored
     path = default_storage.save(f"refi-imports/{uuid.uuid4()}.qdpx", ContentFile(data))
-    with transaction.atomic():
-        project = project_create(name=name[:200], user=user)
-        return job_start(
-            project=project,
-            kind="coding.refi_import",
-            user=user,
-            params={"path": path, "filename": filename},
-        )
+    try:
+        with transaction.atomic():
+            project = project_create(name=name[:200], user=user)
+            return job_start(
+                project=project,
+                kind="coding.refi_import",
+                user=user,
+                params={"path": path, "filename": filename},
+            )
+    except Exception:
+        default_storage.delete(path)  # nothing half-made stays behind
+        raise

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jobs.services import job_refresh_stale
+from jobs.services import JobsUnavailable, job_refresh_stale
 from transcripts.http import HtmxHttpRequest
 from transcripts.selectors import job_get_for_user, project_get_for_user
 
@@ -85,13 +85,19 @@ def qdpx_import(request: HtmxHttpRequest) -> HttpResponse:
         except RefiError as exc:
             form.add_error("file", f"Nothing was imported. {exc}")
         else:
-            job = qdpx_import_start(
-                data=data,
-                filename=upload.name,
-                name=form.cleaned_data["name"] or plan.name,
-                user=request.user,
-            )
-            return redirect("coding:qdpx_import_status", project_id=job.project_id, job_id=job.pk)
+            try:
+                job = qdpx_import_start(
+                    data=data,
+                    filename=upload.name,
+                    name=form.cleaned_data["name"] or plan.name,
+                    user=request.user,
+                )
+            except JobsUnavailable as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect(
+                    "coding:qdpx_import_status", project_id=job.project_id, job_id=job.pk
+                )
     return render(request, "coding/refi_import.html", {"form": form})
 
 

@@ -156,3 +156,92 @@ def test_starting_an_undeclared_kind_of_job_writes_nothing(project):
     with pytest.raises(LookupError, match="No job kind 'themes.sugest'"):
         job_start(project=project, kind="themes.sugest")
     assert not Job.objects.exists()
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Tasks go to a broker nobody listens on (as when Redis is stopped)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    yield
+    app.conf.task_always_eager, app.conf.broker_url = previous
+
+
+def test_with_the_broker_down_an_upload_says_so_and_writes_nothing(
+    client, user, project, broker_down
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from transcripts.models import ImportBatch, ImportItem
+
+    client.login(username=user.username, password=PASSWORD)
+    response = client.post(
+        reverse("transcripts:transcript_upload", args=[project.pk]),
+        {"files": [SimpleUploadedFile("FG1.txt", b"P1: Hello.")]},
+    )
+    assert response.status_code == 200
+    assert "queue cannot be reached right now" in response.content.decode()
+    assert not ImportBatch.objects.exists() and not ImportItem.objects.exists()
+    assert not Job.objects.exists()
+
+
+def test_with_the_broker_down_a_refi_import_leaves_no_project_or_file(client, user, broker_down):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.coding.refi_support import sample
+    from transcripts.models import Project
+
+    client.login(username=user.username, password=PASSWORD)
+    data = sample("qc-1.3.2_demo.qdpx")
+    response = client.post(
+        reverse("coding:qdpx_import"), {"file": SimpleUploadedFile("qc.qdpx", data)}
+    )
+    assert "queue cannot be reached right now" in response.content.decode()
+    assert not Project.objects.exists() and not Job.objects.exists()
+    assert (
+        not default_storage.exists("refi-imports") or not default_storage.listdir("refi-imports")[1]
+    )
+
+
+def test_a_job_whose_task_cannot_be_sent_after_commit_is_marked_failed(
+    project, monkeypatch, django_capture_on_commit_callbacks
+):
+    from jobs.registry import job_kind_task
+    from jobs.services import job_enqueue
+
+    task = job_kind_task("coding.verify")
+    job = job_create(project=project, kind="coding.verify")
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker gone")
+
+    monkeypatch.setattr(task, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_enqueue(job=job)
+    job.refresh_from_db()
+    assert job.status == "failed" and "never started (ConnectionError)" in job.error
+
+
+def test_with_the_broker_down_starting_a_suggestion_run_says_so_and_writes_nothing(
+    client, user, project, broker_down
+):
+    from tests.factories import TranscriptFactory
+    from themes.models import SuggestionRun
+
+    transcript = TranscriptFactory(project=project, text="P1: Letters.")
+    client.login(username=user.username, password=PASSWORD)
+    url = reverse("themes:suggestion_run", args=[project.pk])
+    data = {"transcripts": [transcript.pk], "threshold": "0.3"}
+    htmx = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 503 and "queue cannot be reached" in htmx.content.decode()
+    plain = client.post(
+        url, data, HTTP_REFERER=f"http://testserver/projects/{project.pk}/suggestions/"
+    )
+    assert plain.status_code == 302
+    page = client.get(plain["Location"]).content.decode()
+    assert "queue cannot be reached" in page
+    assert not Job.objects.exists() and not SuggestionRun.objects.exists()

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jobs.services import job_refresh_stale
+from jobs.services import JobsUnavailable, job_refresh_stale
 
 from .. import selectors
 from ..forms import (
@@ -37,10 +37,14 @@ def transcript_upload(request: HtmxHttpRequest, project_id: int) -> HttpResponse
     too_big = getattr(request, "files_too_big", []) if posted else []  # upload_limits.py
     if posted and (form.is_valid() or (too_big and not request.FILES)):
         files = [(f.name, f) for f in form.cleaned_data.get("files", [])] if form.is_valid() else []
-        batch = uploads.import_batch_create(
-            project=project, user=request.user, files=files, too_big=too_big
-        )
-        return redirect("transcripts:import_batch", project_id=project.pk, batch_id=batch.pk)
+        try:
+            batch = uploads.import_batch_create(
+                project=project, user=request.user, files=files, too_big=too_big
+            )
+        except JobsUnavailable as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("transcripts:import_batch", project_id=project.pk, batch_id=batch.pk)
     context: dict[str, Any] = {
         "project": project,
         "membership": project.membership,
