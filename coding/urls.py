@@ -46,6 +46,11 @@ urlpatterns = [
         screen.coding_remove,
         name="coding_remove",
     ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/codings/restore/<int:event_id>/",
+        screen.coding_restore,
+        name="coding_restore",
+    ),
     # Retrieval and search.
     path(
         "projects/<int:project_id>/codes/<int:code_id>/quotes/",

@@ -12,7 +12,7 @@ from jobs.models import Job
 from jobs.services import job_start
 from transcripts.models import Project, Transcript
 
-from ..models import Code, Coding
+from ..models import AuditEvent, Code, Coding
 from .audit import audit_record, snapshot
 
 
@@ -76,11 +76,51 @@ def coding_apply(
 
 
 @transaction.atomic
-def coding_remove(*, coding: Coding, user: Any) -> None:
+def coding_remove(*, coding: Coding, user: Any) -> AuditEvent:
+    """Remove a coding; the audit event returned holds it whole, for ``coding_restore``."""
     before = snapshot(coding)
     project = coding.transcript.project
-    audit_record(project=project, user=user, action="delete", instance=coding, before=before)
+    event = audit_record(
+        project=project, user=user, action="delete", instance=coding, before=before
+    )
     coding.delete()
+    return event
+
+
+@transaction.atomic
+def coding_restore(*, event: AuditEvent, user: Any) -> Coding:
+    """Undo a removal: the coding comes back as it was (code, coder, span, memo, star), if
+    its code still exists and the transcript still has its words there. Audited."""
+    before = event.before or {}
+    if event.action != "delete" or event.object_type != "coding" or not before:
+        raise ValidationError("Only a removed coding can be brought back.")
+    transcript_id, code_id = int(before.get("transcript") or 0), int(before.get("code") or 0)
+    transcript = Transcript.objects.filter(project=event.project, pk=transcript_id).first()
+    code = Code.objects.filter(project=event.project, pk=code_id).first()
+    if transcript is None or code is None:
+        raise ValidationError("Its transcript or code has been deleted since.")
+    start, end, text = before["start"], before["end"], before["text"]
+    if transcript.text[start:end] != text:
+        raise ValidationError("The transcript's words there have changed since.")
+    if Coding.objects.filter(
+        transcript=transcript, code=code, coder_id=before["coder"], start=start, end=end
+    ).exists():
+        raise ValidationError("That coding is already back.")
+    coding = Coding.objects.create(
+        transcript=transcript,
+        code=code,
+        coder_id=before["coder"],
+        start=start,
+        end=end,
+        text=text,
+        memo=before.get("memo", ""),
+        origin=before.get("origin", Coding.Origin.MANUAL),
+        starred=bool(before.get("starred")),
+    )
+    audit_record(
+        project=event.project, user=user, action="restore", instance=coding, after=snapshot(coding)
+    )
+    return coding
 
 
 @transaction.atomic

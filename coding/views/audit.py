@@ -31,6 +31,7 @@ ACTIONS = {
     "import": "imported",
     "import_update": "updated by import",
     "accept_suggestion": "accepted a suggestion",
+    "restore": "brought back (undo)",
 }
 FIELD_LABELS = {
     "inclusion": "inclusion criteria",

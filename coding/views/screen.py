@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +22,7 @@ from transcripts.http import HtmxHttpRequest
 from transcripts.models import Transcript, Turn
 from transcripts.selectors import transcript_get_for_user
 
-from ..models import Coding
+from ..models import AuditEvent, Coding
 from ..screen_forms import CodingApplyForm, CodingUpdateForm, TurnApplyForm
 from ..selectors import screen
 from ..selectors.codes import code_tree_flat
@@ -258,8 +258,44 @@ def coding_remove(
         write=True,
     )
     transcript, span, name = coding.transcript, (coding.start, coding.end), coding.code.name
-    codings.coding_remove(coding=coding, user=request.user)
-    return _respond(request, transcript, spans=[span], codings=[], message=f"Removed {name}.")
+    event = codings.coding_remove(coding=coding, user=request.user)
+    context = _context(request, transcript)
+    context["undo_event"] = event
+    return _respond(
+        request,
+        transcript,
+        spans=[span],
+        codings=[],
+        message=f"Removed {name}.",
+        context=context,
+    )
+
+
+@require_POST
+@login_required
+def coding_restore(
+    request: HtmxHttpRequest, project_id: int, transcript_id: int, event_id: int
+) -> HttpResponse:
+    """Undo a removal, from the panel that reported it: the one who removed it (or an owner)."""
+    transcript = transcript_get_for_user(
+        user=request.user, project_id=project_id, transcript_id=transcript_id, write=True
+    )
+    event = get_object_or_404(
+        AuditEvent, project=transcript.project, pk=event_id, action="delete", object_type="coding"
+    )
+    if event.user_id != request.user.pk and not transcript.project.membership.is_owner:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only who removed it, or an owner, can bring a coding back.")
+    try:
+        coding = codings.coding_restore(event=event, user=request.user)
+    except ValidationError as exc:
+        return _respond(request, transcript, spans=[], codings=[], error=" ".join(exc.messages))
+    return _respond(
+        request,
+        transcript,
+        spans=[(coding.start, coding.end)],
+        codings=[coding],
+        message=f"Brought back {coding.code.name}.",
+    )
 
 
 def _first_error(form: Any) -> str:

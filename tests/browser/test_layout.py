@@ -141,3 +141,24 @@ def test_keyboard_coding_end_to_end_with_the_shortcut_sheet(browser, live_server
         assert len(coding.text) == 6 and f"turn-{turn.pk}" == focused[0]
     finally:
         context.close()
+
+
+def test_removing_a_coding_can_be_undone_from_the_panel(browser, live_server, user):
+    project = demo_project_create(user=user)
+    coding = Coding.objects.filter(transcript__project=project).order_by("start").first()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, user)
+        page.goto(reverse("coding:coding_screen", args=[project.pk, coding.transcript_id]))
+        page.locator(f'.seg[data-codings~="{coding.pk}"]').first.click()
+        page.locator(f"#card-{coding.pk}").get_by_role("button", name="Remove coding").click()
+        page.locator("#coding-panel", has_text="Removed").wait_for()
+        assert page.locator(f'.seg[data-codings~="{coding.pk}"]').count() == 0
+        page.locator("#coding-panel").get_by_role("button", name="Undo").click()
+        page.locator("#coding-panel", has_text="Brought back").wait_for()
+        restored = Coding.objects.get(transcript_id=coding.transcript_id, start=coding.start)
+        page.locator(f'.seg[data-codings~="{restored.pk}"]').first.wait_for()
+        assert restored.code_id == coding.code_id and restored.text == coding.text
+    finally:
+        context.close()

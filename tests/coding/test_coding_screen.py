@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from coding.models import AuditEvent, Coding
 from tests.coding.conftest import span_of, transcript_with_turns
+from tests.conftest import member
 from tests.factories import CodeFactory, CodingFactory, TranscriptFactory
 
 pytestmark = pytest.mark.django_db
@@ -440,3 +441,51 @@ def test_text_labels_and_colours_cannot_inject_markup(client, user, project):
     assert "<script>alert" not in html and "<b>P1</b>" not in html
     assert '"><img' not in html and '"><i>x' not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_removed_coding_can_be_brought_back_from_the_panel(client, user, project):
+    from coding.models import AuditEvent
+    from tests.factories import CodeFactory, TranscriptFactory
+
+    transcript = TranscriptFactory(project=project, text="P1: I want a letter.")
+    code = CodeFactory(project=project, name="Letters")
+    coding = Coding.objects.create(
+        transcript=transcript, code=code, coder=user, start=4, end=20,
+        text="I want a letter.", memo="Key quote", starred=True,
+    )  # fmt: skip
+    client.force_login(user)
+    removed = client.post(
+        reverse("coding:coding_remove", args=[project.pk, transcript.pk, coding.pk]),
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    event = AuditEvent.objects.get(action="delete", object_type="coding")
+    undo = reverse("coding:coding_restore", args=[project.pk, transcript.pk, event.pk])
+    assert "Removed Letters." in removed and undo in removed
+    assert not Coding.objects.exists()
+    back = client.post(undo, HTTP_HX_REQUEST="true").content.decode()
+    assert "Brought back Letters." in back
+    restored = Coding.objects.get()
+    assert (restored.start, restored.end, restored.memo, restored.starred, restored.coder) == (
+        4, 20, "Key quote", True, user,
+    )  # fmt: skip
+    assert AuditEvent.objects.filter(action="restore", object_id=restored.pk).exists()
+    again = client.post(undo, HTTP_HX_REQUEST="true")
+    assert "already back" in again.content.decode() and Coding.objects.count() == 1
+
+
+def test_only_who_removed_a_coding_or_an_owner_brings_it_back(client, user, project):
+    from coding.models import AuditEvent
+    from coding.services.codings import coding_remove
+    from tests.factories import CodeFactory, TranscriptFactory
+
+    transcript = TranscriptFactory(project=project, text="P1: I want a letter.")
+    code = CodeFactory(project=project)
+    coding = Coding.objects.create(
+        transcript=transcript, code=code, coder=user, start=4, end=20, text="I want a letter."
+    )
+    event = coding_remove(coding=coding, user=user)
+    other = member(project, "coder")
+    client.force_login(other)
+    undo = reverse("coding:coding_restore", args=[project.pk, transcript.pk, event.pk])
+    assert client.post(undo).status_code == 403
+    assert not Coding.objects.exists() and AuditEvent.objects.filter(action="delete").exists()
