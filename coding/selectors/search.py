@@ -14,10 +14,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from transcripts.models import Project, Transcript, Turn
+
+from ..models import Coding
 
 COMBINING = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
 CONTEXT_CHARS = 90
@@ -35,6 +38,7 @@ class Hit:
     left: str
     match: str
     right: str
+    codes: list[Any] = field(default_factory=list)  # codes already on the matched words
 
     @property
     def where(self) -> str:
@@ -186,3 +190,23 @@ def sentence_span(*, text: str, lo: int, hi: int, start: int, end: int) -> tuple
     match = _SENTENCE_END.search(text, max(end - 1, lo), hi)  # type: ignore[assignment]
     sentence_end = match.end() if match is not None else hi
     return sentence_start, max(sentence_end, end)
+
+
+def hit_codes(*, hits: list[Hit]) -> list[Hit]:
+    """Each hit with the codes already on its matched words (any coder), in one query."""
+    by_transcript: dict[int, list[Hit]] = {}
+    for hit in hits:
+        by_transcript.setdefault(hit.transcript.pk, []).append(hit)
+    if not by_transcript:
+        return hits
+    rows = (
+        Coding.objects.filter(transcript_id__in=by_transcript)
+        .select_related("code")
+        .only("transcript_id", "start", "end", "code__name", "code__colour", "code__order")
+        .order_by("code__order", "code__name")
+    )
+    for coding in rows:
+        for hit in by_transcript[coding.transcript_id]:
+            if coding.start < hit.end and coding.end > hit.start and coding.code not in hit.codes:
+                hit.codes.append(coding.code)
+    return hits

@@ -19,7 +19,7 @@ from transcripts.selectors import project_get_for_user
 from ..screen_forms import CodeHitForm
 from ..selectors.codes import code_tree_flat
 from ..selectors.screen import span_trim
-from ..selectors.search import MAX_HITS, search_hits, sentence_span
+from ..selectors.search import MAX_HITS, hit_codes, search_hits, sentence_span
 from ..services import codings
 
 
@@ -33,6 +33,7 @@ def search(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     hits, total = search_hits(
         project=project, query=query, transcript_ids=transcript_ids, speakers=speakers
     )
+    hit_codes(hits=hits)
     context = {
         "project": project,
         "membership": project.membership,

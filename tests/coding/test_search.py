@@ -172,7 +172,7 @@ def test_search_pages_take_a_fixed_number_of_queries_however_many_groups(
     for index in range(5):
         transcript_with_turns(project, [("P9", f"Another letter {index}.")], name=f"FG{index + 3}")
     client.force_login(user)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # + the codes on the hits
         response = client.get(reverse("coding:search", args=[project.pk]), {"q": "letter"})
     assert "<strong>8</strong> hits" in response.content.decode()
 
@@ -208,3 +208,20 @@ def test_code_hits_as_starts_unchosen_and_a_hit_is_not_coded_until_a_code_is(
     )
     assert response.status_code == 422 and "Pick a code." in response.content.decode()
     assert not Coding.objects.exists()
+
+
+def test_each_hit_shows_the_codes_already_on_its_words(client, user, project, groups):
+    fg1 = groups[0]
+    code = CodeFactory(project=project, name="Communication")
+    start = fg1.text.index("phone")
+    Coding.objects.create(
+        transcript=fg1, code=code, coder=user, start=start - 2, end=start + 10,
+        text=fg1.text[start - 2 : start + 10],
+    )  # fmt: skip
+    client.force_login(user)
+    html = client.get(reverse("coding:search", args=[project.pk]), {"q": "phone"}).content.decode()
+    cell = re.search(r'<td class="hit-codes">(.*?)</td>', html, re.S).group(1)
+    assert "Communication" in cell
+    other = client.get(reverse("coding:search", args=[project.pk]), {"q": "leaflet"})
+    cell = re.search(r'<td class="hit-codes">(.*?)</td>', other.content.decode(), re.S).group(1)
+    assert "Communication" not in cell
