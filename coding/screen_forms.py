@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from transcripts.models import Project
+from transcripts.models import Project, Turn
 
 from .models import Code
 
@@ -12,6 +14,7 @@ from .models import Code
 class _ProjectCodesForm(forms.Form):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
+        self.project = project
         codes = Code.objects.filter(project=project)
         for name in ("code", "codes"):
             if name in self.fields:
@@ -72,3 +75,29 @@ class CodeHitForm(_ProjectCodesForm):
     def clean_hit(self) -> tuple[str, int, int, int]:
         scope, transcript, start, end = self.cleaned_data["hit"].split(":")
         return scope, int(transcript), int(start), int(end)
+
+
+class CodeAllHitsForm(_ProjectCodesForm):
+    """Code every hit of a search: the query and filters again, the code, the unit."""
+
+    q = forms.CharField(max_length=500)
+    code = forms.ModelChoiceField(
+        queryset=Code.objects.none(), error_messages={"required": "Pick a code."}
+    )
+    scope = forms.ChoiceField(
+        choices=[("sentence", "sentence"), ("turn", "turn"), ("match", "match")]
+    )
+    transcript = forms.MultipleChoiceField(required=False)
+    speaker = forms.MultipleChoiceField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["transcript"].choices = [  # type: ignore[attr-defined]
+            (str(pk), str(pk)) for pk in self.project.transcripts.values_list("pk", flat=True)
+        ]
+        self.fields["speaker"].choices = [  # type: ignore[attr-defined]
+            (label, label)
+            for label in Turn.objects.filter(transcript__project=self.project)
+            .values_list("speaker_label", flat=True)
+            .distinct()
+        ]

@@ -59,6 +59,9 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/search/", search.search, name="search"),
     path("projects/<int:project_id>/search/code/", search.search_code_hit, name="search_code_hit"),
+    path(
+        "projects/<int:project_id>/search/code-all/", search.search_code_all, name="search_code_all"
+    ),
 ]
 
 from .views import refi  # noqa: E402

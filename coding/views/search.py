@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +18,8 @@ from transcripts.http import HtmxHttpRequest
 from transcripts.models import Transcript, Turn
 from transcripts.selectors import project_get_for_user
 
-from ..screen_forms import CodeHitForm
+from ..models import Coding
+from ..screen_forms import CodeAllHitsForm, CodeHitForm
 from ..selectors.codes import code_tree_flat
 from ..selectors.screen import span_trim
 from ..selectors.search import MAX_HITS, hit_codes, search_hits, sentence_span
@@ -106,3 +109,83 @@ def _hit_span(transcript: Transcript, start: int, end: int, scope: str) -> tuple
     if scope == "turn":
         return span_trim(text=transcript.text, start=lo, end=hi)
     return sentence_span(text=transcript.text, lo=lo, hi=hi, start=start, end=end)
+
+
+@require_POST
+@login_required
+def search_code_all(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    """Code every hit of a search, in three steps on one page: ``preview`` lists the passages
+    that would be coded (each once, those already coded so left out), ``apply`` codes them in
+    one transaction, ``undo`` removes exactly the codings that ``apply`` made."""
+    project = project_get_for_user(user=request.user, project_id=project_id, write=True)
+    form = CodeAllHitsForm(request.POST, project=project)
+    if not form.is_valid():
+        failed = {
+            "project": project,
+            "error": " ".join(str(e) for errs in form.errors.values() for e in errs),
+        }
+        return render(request, "coding/search.html#code_all", failed, status=422)
+    data = form.cleaned_data
+    step = request.POST.get("step", "preview")
+    if step == "undo":
+        return _undo_code_all(request, project, data)
+    spans = _code_all_spans(project, data)
+    preview = [{"group": t.name, "text": t.text[start:end]} for t, start, end in spans[:50]]
+    context: dict[str, Any] = {
+        "project": project, "form_data": data, "spans": spans, "preview": preview,
+    }  # fmt: skip
+    if step == "apply":
+        made = []
+        with transaction.atomic():
+            for transcript, start, end in spans:
+                made.append(
+                    codings.coding_apply(
+                        transcript=transcript, start=start, end=end, code=data["code"],
+                        coder=request.user,
+                    )
+                )  # fmt: skip
+        context.update(applied=made, applied_ids=",".join(str(c.pk) for c in made))
+    return render(request, "coding/search.html#code_all", context)
+
+
+def _code_all_spans(project: Any, data: dict[str, Any]) -> list[tuple[Transcript, int, int]]:
+    """The distinct passages (sentence, turn or match) of every hit not yet coded with the code."""
+    hits, _ = search_hits(
+        project=project,
+        query=data["q"],
+        transcript_ids=[int(pk) for pk in data["transcript"]],
+        speakers=list(data["speaker"]),
+    )
+    seen: set[tuple[int, int, int]] = set()
+    spans = []
+    for hit in hits:
+        hit.transcript.project = project
+        try:
+            start, end = _hit_span(hit.transcript, hit.start, hit.end, data["scope"])
+        except ValidationError:
+            continue
+        key = (hit.transcript.pk, start, end)
+        if (
+            key in seen
+            or Coding.objects.filter(
+                transcript=hit.transcript, code=data["code"], start=start, end=end
+            ).exists()
+        ):
+            continue
+        seen.add(key)
+        spans.append((hit.transcript, start, end))
+    return spans
+
+
+def _undo_code_all(request: HtmxHttpRequest, project: Any, data: dict[str, Any]) -> HttpResponse:
+    ids = [int(v) for v in request.POST.get("applied_ids", "").split(",") if v.isdigit()]
+    mine = Coding.objects.filter(
+        pk__in=ids, transcript__project=project, coder_id=request.user.pk, code=data["code"]
+    ).select_related("transcript__project")
+    removed = 0
+    with transaction.atomic():
+        for coding in mine:
+            codings.coding_remove(coding=coding, user=request.user)
+            removed += 1
+    context = {"project": project, "undone": removed, "form_data": data}
+    return render(request, "coding/search.html#code_all", context)

@@ -162,3 +162,26 @@ def test_removing_a_coding_can_be_undone_from_the_panel(browser, live_server, us
         assert restored.code_id == coding.code_id and restored.text == coding.text
     finally:
         context.close()
+
+
+def test_code_every_search_hit_with_a_preview_and_undo_it(browser, live_server, user):
+    project = demo_project_create(user=user)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, user)
+        page.goto(reverse("coding:search", args=[project.pk]) + "?q=data")
+        page.get_by_label("Code every hit as").select_option(label="Safety and security")
+        before = Coding.objects.count()
+        page.locator("#code-all-form").get_by_role("button", name="Preview").click()
+        page.locator("#code-all", has_text="would be coded as").wait_for()
+        assert Coding.objects.count() == before
+        screenshot(page, "search-code-all-preview")
+        page.locator("#code-all button.primary").click()
+        page.locator("#code-all .ok").wait_for()
+        assert Coding.objects.count() > before
+        page.locator("#code-all").get_by_role("button", name="Undo").click()
+        page.locator("#code-all", has_text="Undone").wait_for()
+        assert Coding.objects.count() == before
+    finally:
+        context.close()

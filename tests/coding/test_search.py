@@ -225,3 +225,37 @@ def test_each_hit_shows_the_codes_already_on_its_words(client, user, project, gr
     other = client.get(reverse("coding:search", args=[project.pk]), {"q": "leaflet"})
     cell = re.search(r'<td class="hit-codes">(.*?)</td>', other.content.decode(), re.S).group(1)
     assert "Communication" not in cell
+
+
+def test_code_all_hits_previews_applies_once_and_undoes(client, user, project, groups):
+    code = CodeFactory(project=project, name="Communication")
+    client.force_login(user)
+    url = reverse("coding:search_code_all", args=[project.pk])
+    data = {"q": "letter", "code": code.pk, "scope": "sentence"}
+    preview = client.post(url, {**data, "step": "preview"}, **HTMX).content.decode()
+    hits, _ = search_hits(project=project, query="letter")
+    assert len(hits) >= 1
+    assert "would be coded as" in preview and not Coding.objects.exists()
+    applied = client.post(url, {**data, "step": "apply"}, **HTMX).content.decode()
+    made = list(Coding.objects.filter(code=code))
+    assert made and all(c.coder == user for c in made)
+    assert f"Coded {len(made)} passage" in applied
+    again = client.post(url, {**data, "step": "preview"}, **HTMX).content.decode()
+    assert "nothing to do" in again  # the same passages are not coded twice
+    ids = re.search(r'name="applied_ids" value="([\d,]+)"', applied).group(1)
+    undone = client.post(url, {**data, "step": "undo", "applied_ids": ids}, **HTMX)
+    assert f"{len(made)} coding" in undone.content.decode()
+    assert not Coding.objects.exists()
+
+
+def test_code_all_hits_needs_a_code_and_a_writer(client, viewer, user, project, groups):
+    url = reverse("coding:search_code_all", args=[project.pk])
+    client.force_login(user)
+    response = client.post(url, {"q": "letter", "code": "", "scope": "sentence"}, **HTMX)
+    assert response.status_code == 422 and "Pick a code." in response.content.decode()
+    client.force_login(viewer)
+    code = CodeFactory(project=project)
+    assert (
+        client.post(url, {"q": "letter", "code": code.pk, "scope": "sentence"}).status_code == 403
+    )
+    assert not Coding.objects.exists()
