@@ -263,3 +263,5 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = DATA_UPLOAD_MAX_NUMBER_FILES * 10 + 2000
 
 # Background exports: their stored files are deleted this many hours after they finish.
 FG_EXPORT_RETENTION_HOURS = env_int("FG_EXPORT_RETENTION_HOURS", 24)
+# Uploads left in review (never imported or discarded) are discarded, files and all, after this.
+FG_UPLOAD_RETENTION_HOURS = env_int("FG_UPLOAD_RETENTION_HOURS", 72)

@@ -521,3 +521,25 @@ def test_broken_lines_stay_as_typed_unless_the_analyst_joins_them(
     batch = upload(logged_in, project, {"notes.txt": NOTES}, django_capture_on_commit_callbacks)
     confirm(logged_in, batch, django_capture_on_commit_callbacks)
     assert "given clear\n\ninformation" in project.transcripts.get().text
+
+
+def test_uploads_left_in_review_expire_with_their_files(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    batch = upload(logged_in, project, {"FG1.txt": "P1: Hi."}, django_capture_on_commit_callbacks)
+    stored = batch.items.get().file.name
+    assert default_storage.exists(stored)
+    call_command("expire_uploads")  # a fresh upload is kept
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=4)
+    )
+    call_command("expire_uploads")
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()
+    assert not default_storage.exists(stored)

@@ -656,3 +656,25 @@ __all__ = [
     "speaker_summary",
     "transcript_import",
 ]
+
+
+def import_batches_expire(*, hours: int | None = None, project: Project | None = None) -> int:
+    """Discard uploads left in review (never imported or discarded) longer than ``hours``
+    (``FG_UPLOAD_RETENTION_HOURS``), with their stored files: uploaded material is sensitive.
+    Returns how many uploads were discarded."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    hours = settings.FG_UPLOAD_RETENTION_HOURS if hours is None else hours
+    old = ImportBatch.objects.filter(
+        status__in=[ImportBatch.Status.REVIEW, ImportBatch.Status.REJECTED],
+        created_at__lt=timezone.now() - timedelta(hours=hours),
+    )
+    if project is not None:
+        old = old.filter(project=project)
+    count = 0
+    for batch in old:
+        import_batch_discard(batch=batch)
+        count += 1
+    return count

@@ -37,6 +37,7 @@ def transcript_upload(request: HtmxHttpRequest, project_id: int) -> HttpResponse
     too_big = getattr(request, "files_too_big", []) if posted else []  # upload_limits.py
     if posted and (form.is_valid() or (too_big and not request.FILES)):
         files = [(f.name, f) for f in form.cleaned_data.get("files", [])] if form.is_valid() else []
+        uploads.import_batches_expire(project=project)  # old unfinished uploads go first
         try:
             batch = uploads.import_batch_create(
                 project=project, user=request.user, files=files, too_big=too_big
