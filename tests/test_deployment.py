@@ -155,3 +155,21 @@ def test_the_proxy_header_is_trusted_only_when_configured():
         ["HTTP_X_FORWARDED_PROTO", "https"],
         3600,
     ]
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_the_models_and_keeps_participants_words_read_only(client):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root", "r@example.org", "pw-123456")
+    client.force_login(admin_user)
+    for path in (
+        "/admin/transcripts/project/",
+        "/admin/transcripts/transcript/",
+        "/admin/coding/coding/",
+        "/admin/coding/auditevent/",
+        "/admin/jobs/job/",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/admin/coding/coding/add/").status_code == 403
+    assert client.get("/admin/transcripts/transcript/add/").status_code == 403
