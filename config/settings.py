@@ -208,6 +208,10 @@ if env_bool("DJANGO_TRUST_PROXY_SSL_HEADER", default=False):
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Submitting a domain to the browsers' HSTS preload list is its owner's decision, not the app's:
+# off unless asked for, and Django's reminder about it silenced.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = env_str("FG_CONTENT_SECURITY_POLICY", _DEFAULT_CSP)

@@ -173,3 +173,27 @@ def test_the_admin_lists_the_models_and_keeps_participants_words_read_only(clien
         assert client.get(path).status_code == 200, path
     assert client.get("/admin/coding/coding/add/").status_code == 403
     assert client.get("/admin/transcripts/transcript/add/").status_code == 403
+
+
+def test_the_compose_environment_passes_djangos_deployment_checks():
+    import re
+
+    compose = (ROOT / "docker-compose.yml").read_text()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    for name, default in re.findall(r"(DJANGO_\w+): \$\{\w+:-([^}]*)\}", compose):
+        env[name] = default
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL="postgres://focusgroups:focusgroups@db:5432/focusgroups",
+        CELERY_BROKER_URL="redis://redis:6379/0",
+        DJANGO_SECRET_KEY="a-long-random-secret-key-for-the-check-0123456789-abcdefghijklmnop",
+        DJANGO_ALLOWED_HOSTS="qa.example.org",
+        FG_VAR_DIR=str(ROOT / "var"),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "WARNINGS" not in result.stderr + result.stdout
+    assert "no issues" in result.stdout
