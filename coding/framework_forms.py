@@ -29,10 +29,14 @@ class CodeForm(forms.Form):
     example = forms.CharField(
         label="Example quote", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)  # see coding_update's
 
     @classmethod
     def for_code(cls, code: Code, data=None) -> CodeForm:
-        return cls(data, initial={field: getattr(code, field) for field in cls.base_fields})
+        from .services.audit import fingerprint
+
+        initial = {field: getattr(code, field) for field in cls.base_fields if field != "seen"}
+        return cls(data, initial={**initial, "seen": fingerprint(code)})
 
 
 def _code_choices(codes: list[Code], exclude: set[int]) -> list[tuple[str, str]]:

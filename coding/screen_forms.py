@@ -53,6 +53,7 @@ class CodingUpdateForm(_ProjectCodesForm):
     start = forms.IntegerField(min_value=0, required=False)
     end = forms.IntegerField(min_value=0, required=False)
     nudge = forms.ChoiceField(choices=NUDGES, required=False)
+    seen = forms.CharField(required=False, max_length=64)  # the fingerprint the panel showed
 
     def clean(self):
         data = super().clean()

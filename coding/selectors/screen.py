@@ -264,6 +264,9 @@ def codings_placed(codings: list[Coding]) -> list[Coding]:
         transcript_ids={c.transcript_id for c in codings},
         offsets={(c.transcript_id, c.start) for c in codings},
     )
+    from ..services.audit import fingerprint
+
     for coding in codings:
         coding.place = where.get((coding.transcript_id, coding.start), "")  # type: ignore[attr-defined]
+        coding.seen = fingerprint(coding)  # type: ignore[attr-defined]
     return codings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 
 from transcripts.models import Project
@@ -47,3 +48,22 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+def fingerprint(instance: Code | Coding) -> str:
+    """A short digest of what an edit form shows of a code or coding: a form carries the one
+    it was opened with, and a save finding another one knows someone changed it since."""
+    import hashlib
+    import json
+
+    values = {k: v for k, v in snapshot(instance).items() if k != "id"}
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def conflict_check(instance: Code | Coding, seen: str | None) -> None:
+    """Refuse to overwrite a change made since the form was opened (no lost updates)."""
+    if seen and seen != fingerprint(instance):
+        raise ValidationError(
+            "Someone changed this since you opened it: your change was not saved. The form "
+            "now shows their version; make your change again if it still applies."
+        )

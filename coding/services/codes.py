@@ -21,7 +21,7 @@ from transcripts.models import Project
 
 from ..models import AuditEvent, Code, Coding
 from ..selectors.codes import code_descendant_ids
-from .audit import audit_record, snapshot
+from .audit import audit_record, conflict_check, snapshot
 
 
 @transaction.atomic
@@ -214,8 +214,13 @@ def code_update(
     exclusion: str | None = None,
     example: str | None = None,
     colour: str | None = None,
+    seen: str | None = None,
 ) -> Code:
-    """Change a code's own fields (``None`` leaves a field as it is). No change, no audit."""
+    """Change a code's own fields (``None`` leaves a field as it is). No change, no audit.
+    ``seen`` is the fingerprint the edit form was opened with: if the code changed since, the
+    save is refused rather than overwriting someone else's edit."""
+    current = Code.objects.select_for_update().get(pk=code.pk)
+    conflict_check(current, seen)
     before = snapshot(code)
     if name is not None:
         name = name.strip()

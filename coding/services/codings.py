@@ -13,7 +13,7 @@ from jobs.services import job_start
 from transcripts.models import Project, Transcript
 
 from ..models import AuditEvent, Code, Coding
-from .audit import audit_record, snapshot
+from .audit import audit_record, conflict_check, snapshot
 
 
 def coding_validate_span(*, transcript: Transcript, start: int, end: int) -> None:
@@ -133,7 +133,11 @@ def coding_update(
     code: Code | None = None,
     memo: str | None = None,
     starred: bool | None = None,
+    seen: str | None = None,
 ) -> Coding:
+    """Change a coding; ``seen`` (the fingerprint its panel was opened with) refuses to
+    overwrite a change someone else made since."""
+    conflict_check(Coding.objects.select_for_update().get(pk=coding.pk), seen)
     before = snapshot(coding)
     transcript = coding.transcript
     if start is not None or end is not None:

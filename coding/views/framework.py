@@ -131,9 +131,8 @@ def code_new(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     form = CodeForm(request.POST or None, initial={"colour": colour})
     if request.method == "POST" and form.is_valid():
         try:
-            code = code_create(
-                project=project, user=request.user, parent=parent, **form.cleaned_data
-            )
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
+            code = code_create(project=project, user=request.user, parent=parent, **fields)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -151,6 +150,10 @@ def code_edit(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpRe
         try:
             codes.code_update(code=code, user=request.user, **fields)
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # a conflict: show the other person's version
+                code.refresh_from_db()
+                form = CodeForm.for_code(code, data=CodeForm.for_code(code).initial)
+                form.is_valid()
             _errors_to_form(form, exc)
         else:
             return _done(request, code.project, f"Saved {code.name!r}.")

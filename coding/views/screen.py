@@ -217,7 +217,12 @@ def coding_update(
     try:
         if not form.is_valid():
             raise ValidationError(_first_error(form))
-        codings.coding_update(coding=coding, user=request.user, **_changes(form, coding))
+        codings.coding_update(
+            coding=coding,
+            user=request.user,
+            seen=form.cleaned_data.get("seen") or None,
+            **_changes(form, coding),
+        )
     except ValidationError as exc:
         coding.refresh_from_db()
         return _respond(

@@ -489,3 +489,24 @@ def test_only_who_removed_a_coding_or_an_owner_brings_it_back(client, user, proj
     undo = reverse("coding:coding_restore", args=[project.pk, transcript.pk, event.pk])
     assert client.post(undo).status_code == 403
     assert not Coding.objects.exists() and AuditEvent.objects.filter(action="delete").exists()
+
+
+def test_a_memo_saved_over_someone_elses_newer_memo_is_refused(client, user, project):
+    from coding.services.audit import fingerprint
+    from tests.factories import CodeFactory, TranscriptFactory
+
+    transcript = TranscriptFactory(project=project, text="P1: I want a letter.")
+    code = CodeFactory(project=project)
+    coding = Coding.objects.create(
+        transcript=transcript, code=code, coder=user, start=4, end=20, text="I want a letter."
+    )
+    opened = fingerprint(coding)  # two tabs show the same coding
+    client.force_login(user)
+    update = reverse("coding:coding_update", args=[project.pk, transcript.pk, coding.pk])
+    first = client.post(update, {"memo": "Wants paper.", "seen": opened}, HTTP_HX_REQUEST="true")
+    assert "Coding saved." in first.content.decode()
+    second = client.post(update, {"memo": "Prefers email.", "seen": opened}, HTTP_HX_REQUEST="true")
+    assert "Someone changed this since you opened it" in second.content.decode()
+    coding.refresh_from_db()
+    assert coding.memo == "Wants paper."
+    assert f'name="seen" value="{fingerprint(coding)}"' in second.content.decode()

@@ -357,3 +357,29 @@ def test_each_code_on_the_framework_page_links_to_its_quotes(client, project, vi
     quotes = reverse("coding:code_quotes", args=[project.pk, theme.pk])
     assert f'class="badge code-quotes" href="{quotes}"' in html
     assert client.get(quotes).status_code == 200
+
+
+def test_two_analysts_editing_one_code_do_not_overwrite_each_other(client, project, user, theme):
+    from coding.services.audit import fingerprint
+
+    edit_url = url("coding:framework_code_edit", project, theme)
+    client.force_login(user)
+    opened = fingerprint(theme)  # both opened the form on the same version
+    fields = {"name": "Safety", "key": theme.key, "colour": theme.colour, "seen": opened}
+    first = client.post(edit_url, {**fields, "definition": "Keeping data safe from hackers."})
+    assert first.status_code in (200, 302)
+    theme.refresh_from_db()
+    assert theme.definition == "Keeping data safe from hackers."
+    second = client.post(
+        edit_url, {**fields, "definition": "Data security."}, HTTP_HX_REQUEST="true"
+    )
+    assert "Someone changed this since you opened it" in second.content.decode()
+    theme.refresh_from_db()
+    assert theme.definition == "Keeping data safe from hackers."  # the first edit is kept
+    # the form now carries the current version: saving again works
+    retry = client.post(
+        edit_url, {**fields, "seen": fingerprint(theme), "definition": "Data security."}
+    )
+    assert retry.status_code in (200, 302)
+    theme.refresh_from_db()
+    assert theme.definition == "Data security."
