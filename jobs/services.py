@@ -38,7 +38,9 @@ def broker_check() -> None:
     if current_app.conf.task_always_eager:
         return
     try:
-        with current_app.connection_for_write() as connection:
+        # the configured URL (``conf.broker_url`` would prefer the CELERY_BROKER_URL variable)
+        url = current_app.conf.get("broker_url") or current_app.conf.broker_url
+        with current_app.connection_for_write(url) as connection:
             connection.ensure_connection(max_retries=1, timeout=3)
     except Exception as exc:
         logger.warning("broker unreachable: %s", exc)
