@@ -4,6 +4,8 @@ is reachable without scrolling past the whole transcript."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.urls import reverse
 
@@ -40,6 +42,20 @@ def project_pages(project) -> dict[str, str]:
     }
 
 
+@contextmanager
+def opened(browser, live_server, user, width: int = 1280, height: int = 800):
+    """A logged-in page in a window of its own size, closed afterwards."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": height}
+    )
+    try:
+        page = context.new_page()
+        log_in(page, user)
+        yield page
+    finally:
+        context.close()
+
+
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
@@ -47,12 +63,7 @@ SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElemen
 def test_no_project_page_scrolls_sideways(browser, live_server, user, viewport):
     project = demo_project_create(user=user)
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": height}
-    )
-    page = context.new_page()
-    try:
-        log_in(page, user)
+    with opened(browser, live_server, user, width, height) as page:
         wide = {}
         for name, url in project_pages(project).items():
             page.goto(url)
@@ -63,32 +74,22 @@ def test_no_project_page_scrolls_sideways(browser, live_server, user, viewport):
             if name in ("overview", "coding") and viewport == "phone":
                 screenshot(page, f"phone-{name}")
         assert wide == {}
-    finally:
-        context.close()
 
 
 def test_on_a_phone_the_apply_form_is_in_reach_on_the_coding_screen(browser, live_server, user):
     project = demo_project_create(user=user)
     transcript = project.transcripts.order_by("order").first()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        log_in(page, user)
+    with opened(browser, live_server, user, 390, 844) as page:
         page.goto(reverse("coding:coding_screen", args=[project.pk, transcript.pk]))
         button = page.locator("#apply-form button[type=submit]").first
         box = button.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 844
-    finally:
-        context.close()
 
 
 def test_a_clicked_highlight_shows_its_details_in_view(browser, live_server, user):
     project = demo_project_create(user=user)
     coding = Coding.objects.filter(transcript__project=project).order_by("-start").first()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    try:
-        log_in(page, user)
+    with opened(browser, live_server, user, 1280, 800) as page:
         page.goto(reverse("coding:coding_screen", args=[project.pk, coding.transcript_id]))
         page.locator(f'.seg[data-codings~="{coding.pk}"]').first.click()
         details = page.locator(f"#card-{coding.pk}")
@@ -97,18 +98,13 @@ def test_a_clicked_highlight_shows_its_details_in_view(browser, live_server, use
         box = details.bounding_box()
         assert box is not None and box["y"] >= -2 and box["y"] + 40 <= 800  # sub-pixel scroll
         screenshot(page, "coding-screen-details")
-    finally:
-        context.close()
 
 
 def test_keyboard_coding_end_to_end_with_the_shortcut_sheet(browser, live_server, user):
     project = demo_project_create(user=user)
     transcript = project.transcripts.order_by("order").first()
     before = Coding.objects.filter(transcript=transcript).count()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    try:
-        log_in(page, user)
+    with opened(browser, live_server, user, 1280, 800) as page:
         page.goto(reverse("coding:coding_screen", args=[project.pk, transcript.pk]))
         page.keyboard.press("?")
         sheet = page.locator("#shortcuts")
@@ -139,17 +135,12 @@ def test_keyboard_coding_end_to_end_with_the_shortcut_sheet(browser, live_server
         coding = Coding.objects.filter(transcript=transcript).latest("created_at")
         turn = coding.transcript.turns.get(start__lte=coding.start, end__gte=coding.end)
         assert len(coding.text) == 6 and f"turn-{turn.pk}" == focused[0]
-    finally:
-        context.close()
 
 
 def test_removing_a_coding_can_be_undone_from_the_panel(browser, live_server, user):
     project = demo_project_create(user=user)
     coding = Coding.objects.filter(transcript__project=project).order_by("start").first()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    try:
-        log_in(page, user)
+    with opened(browser, live_server, user, 1280, 800) as page:
         page.goto(reverse("coding:coding_screen", args=[project.pk, coding.transcript_id]))
         page.locator(f'.seg[data-codings~="{coding.pk}"]').first.click()
         page.locator(f"#card-{coding.pk}").get_by_role("button", name="Remove coding").click()
@@ -160,16 +151,11 @@ def test_removing_a_coding_can_be_undone_from_the_panel(browser, live_server, us
         restored = Coding.objects.get(transcript_id=coding.transcript_id, start=coding.start)
         page.locator(f'.seg[data-codings~="{restored.pk}"]').first.wait_for()
         assert restored.code_id == coding.code_id and restored.text == coding.text
-    finally:
-        context.close()
 
 
 def test_code_every_search_hit_with_a_preview_and_undo_it(browser, live_server, user):
     project = demo_project_create(user=user)
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    try:
-        log_in(page, user)
+    with opened(browser, live_server, user, 1280, 800) as page:
         page.goto(reverse("coding:search", args=[project.pk]) + "?q=data")
         page.get_by_label("Code every hit as").select_option(label="Safety and security")
         before = Coding.objects.count()
@@ -183,5 +169,3 @@ def test_code_every_search_hit_with_a_preview_and_undo_it(browser, live_server, 
         page.locator("#code-all").get_by_role("button", name="Undo").click()
         page.locator("#code-all", has_text="Undone").wait_for()
         assert Coding.objects.count() == before
-    finally:
-        context.close()
