@@ -56,6 +56,17 @@ def export_filename(*, project: Project, export: str) -> str:
     return f"{name}-{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
+class SummaryConflict(ValidationError):
+    """Someone saved this cell's summary since the form was opened; ``current`` is theirs."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(
+            "Someone changed this summary since you opened it: your text was not saved. Theirs "
+            "is shown now; add yours to it if it still applies."
+        )
+        self.current = current
+
+
 @transaction.atomic
 def matrix_summary_save(
     *,
@@ -68,9 +79,11 @@ def matrix_summary_save(
     transcript: Transcript | None = None,
     attribute: Attribute | None = None,
     attribute_value: str = "",
+    seen: str | None = None,
 ) -> MatrixCellSummary:
     """Create or replace the summary of one cell; an empty text keeps the row, emptied.
-    The change is written to the project's audit log."""
+    The change is written to the project's audit log. ``seen`` is the text the form showed:
+    if the summary changed since, the save is refused rather than overwriting it."""
     if code.project_id != project.pk:
         raise ValidationError({"code": "The code belongs to another project."})
     for name, obj in (
@@ -94,6 +107,8 @@ def matrix_summary_save(
     else:
         raise ValidationError({"case_kind": "The row of this cell is not a known case."})
     summary = MatrixCellSummary.objects.select_for_update().filter(**lookup).first()
+    if seen is not None and (summary.text if summary else "") != seen.strip():
+        raise SummaryConflict(summary.text if summary else "")
     before = {"text": summary.text} if summary else None
     if summary is None:
         summary = MatrixCellSummary(**lookup)

@@ -222,11 +222,14 @@ def matrix_summary_save(request: HtmxHttpRequest, project_id: int) -> HttpRespon
     code = get_object_or_404(Code, project=project, pk=_int(request.POST.get("code")))
     case, post_fields = _summary_case(request, project)
     text, error = request.POST.get("text", ""), ""
+    seen = request.POST.get("seen")  # absent from older pages: no check
     try:
         summary = services.matrix_summary_save(
-            project=project, user=request.user, code=code, text=text, **case
+            project=project, user=request.user, code=code, text=text, seen=seen, **case
         )
         text = summary.text
+    except services.SummaryConflict as exc:
+        error, text = "; ".join(exc.messages), exc.current
     except ValidationError as exc:
         error = "; ".join(exc.messages)
     if request.htmx:

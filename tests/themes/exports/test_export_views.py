@@ -427,3 +427,22 @@ def test_background_export_files_are_deleted_after_the_retention_period(
     )
     poll = client.get(url("themes:export_job", study.project, job_id=job.pk)).content.decode()
     assert "deleted after the retention period" in poll
+
+
+def test_a_summary_saved_over_someone_elses_newer_one_is_refused(client, study, coder):
+    login(client, coder)
+    first = post_summary(client, study, text="Worried about hacking.", seen="")
+    assert first.status_code == 200
+    # a second analyst had the empty cell open too, and saves later
+    second = post_summary(client, study, text="Trusts the NHS.", seen="")
+    assert second.status_code == 400
+    html = second.content.decode()
+    assert "Someone changed this summary since you opened it" in html
+    assert "Worried about hacking." in html  # theirs is shown, and carried as seen
+    assert 'name="seen" value="Worried about hacking."' in html
+    assert MatrixCellSummary.objects.get().text == "Worried about hacking."
+    third = post_summary(
+        client, study, text="Worried; trusts the NHS.", seen="Worried about hacking."
+    )
+    assert third.status_code == 200
+    assert MatrixCellSummary.objects.get().text == "Worried; trusts the NHS."
