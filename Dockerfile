@@ -3,6 +3,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FG_VAR_DIR=/app/var
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY jobs ./jobs
 COPY transcripts ./transcripts
 COPY coding ./coding
 COPY themes ./themes
@@ -12,4 +13,4 @@ RUN pip install --no-cache-dir . && useradd --create-home app \
 USER app
 RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 python manage.py collectstatic --no-input
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

@@ -198,3 +198,50 @@ def test_the_compose_environment_passes_djangos_deployment_checks():
     assert result.returncode == 0, result.stderr
     assert "WARNINGS" not in result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_the_production_image_copies_every_package_it_installs():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    import re
+
+    packages = re.findall(r'"(\w+)\*"', pyproject.split("[tool.setuptools.packages.find]")[1])
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert sorted(packages) == ["coding", "config", "jobs", "themes", "transcripts"]
+    assert [p for p in packages if f"COPY {p} ./{p}" not in dockerfile] == []
+    assert '"-c", "config/gunicorn.py"' in dockerfile
+
+
+def test_gunicorns_access_log_keeps_search_terms_out():
+    """A search for a participant's words leaves the path, not the words, in the access log."""
+    import datetime
+    import logging
+    import runpy
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    cfg = Config()
+    for name, value in runpy.run_path(str(ROOT / "config" / "gunicorn.py")).items():
+        if name in cfg.settings:
+            cfg.set(name, value)
+    logger = Logger(cfg)
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger.access_log.addHandler(handler)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/p/3/search/?q=Margaret+Hughes+diabetes",
+        "PATH_INFO": "/p/3/search/",
+        "QUERY_STRING": "q=Margaret+Hughes+diabetes",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.7",
+        "HTTP_REFERER": "https://qa.example.org/p/3/search/?q=Margaret",
+        "HTTP_USER_AGENT": "Firefox",
+    }
+    response = SimpleNamespace(status="200 OK", sent=512, headers=[])
+    logger.access(response, [], environ, datetime.timedelta(milliseconds=40))
+    assert len(lines) == 1
+    assert '"GET /p/3/search/ HTTP/1.1" 200 512' in lines[0]
+    assert "Margaret" not in lines[0] and "diabetes" not in lines[0]

@@ -48,7 +48,10 @@ def test_the_readme_is_an_index_under_12_kb_and_every_doc_it_links_exists():
 
 
 def test_every_environment_variable_the_settings_read_is_in_the_readme():
-    settings = (ROOT / "config" / "settings.py").read_text(encoding="utf-8")
+    settings = "\n".join(
+        (ROOT / "config" / name).read_text(encoding="utf-8")
+        for name in ("settings.py", "gunicorn.py")
+    )
     names = set(re.findall(r"env_\w+\(\s*\"([A-Z_]+)\"", settings))
     names |= set(re.findall(r"os\.environ\.get\(\"([A-Z_]+)\"", settings))
     assert len(names) > 15
