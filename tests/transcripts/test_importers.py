@@ -63,6 +63,24 @@ def test_word_document_with_paragraphs_and_a_speaker_table():
     assert document.turns[-1].timestamp_start_ms == 600_000
 
 
+def test_a_word_document_with_an_xml_entity_is_refused_not_cut_short():
+    """lxml leaves DTD entities unexpanded: python-docx would drop the rest of the paragraph."""
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes(["P1: Before MARK after the entity."])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, rest = body.decode().split("?>", 1)
+                doctype = '<!DOCTYPE w:document [<!ENTITY trust "the NHS trust">]>'
+                body = f"{head}?>{doctype}{rest.replace('MARK', '&trust;')}".encode()
+            archive.writestr(item, body)
+    with pytest.raises(ImportFailure) as failure:
+        parse_file("FG4.docx", out.getvalue())
+    assert "FG4.docx: the document uses an XML entity (&trust;)" in str(failure.value)
+    assert "save it again as .docx" in str(failure.value)
+
+
 def test_webvtt_and_subrip_keep_timestamps():
     vtt = parse_file("fg.vtt", VTT.encode())
     assert spoken(vtt)[1] == ("Dr Jane Smith", "I think the letters help. They really do.")
