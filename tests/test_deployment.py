@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import logging
 import os
+import re
+import runpy
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -176,8 +181,6 @@ def test_the_admin_lists_the_models_and_keeps_participants_words_read_only(clien
 
 
 def test_the_compose_environment_passes_djangos_deployment_checks():
-    import re
-
     compose = (ROOT / "docker-compose.yml").read_text()
     skip = {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last: tests'
     env = {k: v for k, v in os.environ.items() if k not in skip}
@@ -202,8 +205,6 @@ def test_the_compose_environment_passes_djangos_deployment_checks():
 
 def test_the_production_image_copies_every_package_it_installs():
     pyproject = (ROOT / "pyproject.toml").read_text()
-    import re
-
     packages = re.findall(r'"(\w+)\*"', pyproject.split("[tool.setuptools.packages.find]")[1])
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert sorted(packages) == ["coding", "config", "jobs", "themes", "transcripts"]
@@ -213,11 +214,6 @@ def test_the_production_image_copies_every_package_it_installs():
 
 def test_gunicorns_access_log_keeps_search_terms_out():
     """A search for a participant's words leaves the path, not the words, in the access log."""
-    import datetime
-    import logging
-    import runpy
-    from types import SimpleNamespace
-
     from gunicorn.config import Config
     from gunicorn.glogging import Logger
 
