@@ -8,7 +8,14 @@ COPY transcripts ./transcripts
 COPY coding ./coding
 COPY themes ./themes
 COPY manage.py ./
-RUN pip install --no-cache-dir . && useradd --create-home app \
+# EMBEDDINGS=1 adds sentence embeddings for suggestions, with torch's CPU wheel from PyTorch's
+# index (PyPI's default torch is a CUDA build of several GB).
+ARG EMBEDDINGS=0
+RUN if [ "$EMBEDDINGS" = 1 ]; then \
+        pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
+        && pip install --no-cache-dir ".[embeddings]"; \
+    else pip install --no-cache-dir .; fi \
+    && useradd --create-home app \
     && mkdir -p /app/var/media /app/var/static && chown -R app /app/var
 USER app
 RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 python manage.py collectstatic --no-input

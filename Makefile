@@ -7,6 +7,10 @@ CHROMIUM ?= /usr/bin/chromium
 SOFFICE ?= soffice
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The extras installed: the dev tools, and sentence embeddings for suggestions (EXTRAS=dev for
+# a words-only engine). torch is pinned to the CPU build these machines hold.
+EXTRAS ?= dev,embeddings
+TORCH_VERSION ?= 2.13.0
 # pytest-xdist workers for the suites (one a core on these 2-core machines).
 JOBS ?= 2
 # The real stack used by `make test` (and by `make worker` when you export them yourself).
@@ -18,7 +22,8 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(if $(findstring embeddings,$(EXTRAS)),$(BIN)/python -m pip install -q "torch==$(TORCH_VERSION)")
+	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 install: $(STAMP)

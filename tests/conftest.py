@@ -40,6 +40,13 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _words_only_engine(settings):
+    """The suggestion engine ranks on words unless a test asks for the embedding model
+    (tests/themes/test_embeddings.py), which takes seconds to load in every process."""
+    settings.SUGGESTION_EMBEDDING_MODEL = "off"
+
+
+@pytest.fixture(autouse=True)
 def _login_throttle_off(settings):
     """The test client logs in without a request, which django-axes cannot throttle; the
     throttle has tests of its own (tests/transcripts/test_login_throttle.py)."""

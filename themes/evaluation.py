@@ -154,3 +154,58 @@ def mean_scores(runs: Sequence[Scores]) -> Scores:
         sum(s.top3 for s in runs) / count,
         sum(s.macro_f1 for s in runs) / count,
     )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Expected calibration error and its reliability table, over (confidence, correct) pairs
+    of each quote's first-ranked code."""
+
+    ece: float
+    bins: list[tuple[float, float, int, float, float]]  # (lo, hi, n, mean confidence, accuracy)
+
+
+def calibration(pairs: Sequence[tuple[float, bool]], n_bins: int = 10) -> Calibration:
+    """ECE with ``n_bins`` equal-width bins: sum over bins of n_b / N * |accuracy - confidence|."""
+    bins: list[tuple[float, float, int, float, float]] = []
+    total = len(pairs)
+    ece = 0.0
+    for b in range(n_bins):
+        lo, hi = b / n_bins, (b + 1) / n_bins
+        inside = [(c, ok) for c, ok in pairs if lo <= c < hi or (b == n_bins - 1 and c == hi)]
+        if not inside:
+            bins.append((lo, hi, 0, 0.0, 0.0))
+            continue
+        confidence = sum(c for c, _ in inside) / len(inside)
+        accuracy = sum(1 for _, ok in inside if ok) / len(inside)
+        ece += len(inside) / total * abs(accuracy - confidence)
+        bins.append((lo, hi, len(inside), confidence, accuracy))
+    return Calibration(ece=ece if total else 0.0, bins=bins)
+
+
+def at_threshold(pairs: Sequence[tuple[float, bool]], threshold: float) -> tuple[float, float]:
+    """(precision, coverage) of the first-ranked code when only confidences >= threshold are
+    shown: the share of shown suggestions that are right, and the share of quotes shown one.
+    Precision is NaN when nothing is shown."""
+    shown = [ok for c, ok in pairs if c >= threshold]
+    coverage = len(shown) / len(pairs) if pairs else 0.0
+    precision = sum(shown) / len(shown) if shown else float("nan")
+    return precision, coverage
+
+
+def interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and the 2.5th-97.5th percentile range of per-repeat figures (the spread a new
+    split of the same data gives; NaN repeats are left out)."""
+    import math
+
+    clean = sorted(v for v in values if not math.isnan(v))
+    if not clean:
+        return float("nan"), float("nan"), float("nan")
+
+    def pct(q: float) -> float:
+        position = q * (len(clean) - 1)
+        low = int(math.floor(position))
+        high = min(low + 1, len(clean) - 1)
+        return clean[low] + (clean[high] - clean[low]) * (position - low)
+
+    return sum(clean) / len(clean), pct(0.025), pct(0.975)

@@ -29,7 +29,10 @@ class SuggestionRunForm(TranscriptChoiceForm):
         min_value=0.0,
         max_value=1.0,
         initial=DEFAULT_THRESHOLD,
-        help_text="Keep suggestions with at least this confidence (0 to 1).",
+        help_text=(
+            "Keep suggestions with at least this confidence (0 to 1). At the default, 0.7, "
+            "only likely codes are shown and the rest are listed as no confident suggestion."
+        ),
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )
 
@@ -42,7 +45,11 @@ class QueueFilterForm(forms.Form):
         queryset=Transcript.objects.none(), required=False, empty_label="All transcripts"
     )
     min = forms.FloatField(
-        label="Minimum confidence", min_value=0.0, max_value=1.0, required=False, initial=0.3
+        label="Minimum confidence",
+        min_value=0.0,
+        max_value=1.0,
+        required=False,
+        initial=DEFAULT_THRESHOLD,
     )
 
     def __init__(self, *args, project: Project, **kwargs) -> None:

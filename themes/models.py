@@ -28,8 +28,15 @@ class SuggestionRun(models.Model):
     job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="suggestion_run")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUGGEST)
     transcripts = models.ManyToManyField(Transcript, related_name="+", blank=True)
-    threshold = models.FloatField(default=0.3)
+    threshold = models.FloatField(default=0.7)
     created_at = models.DateTimeField(default=timezone.now)
+    # Passages the engine ranked but had no confident suggestion for: [transcript, start, end]
+    # (the first few hundred), shown as "no confident suggestion" rather than a least-bad code.
+    unsure = models.JSONField(default=list, blank=True)
+    unsure_count = models.PositiveIntegerField(default=0)
+    # What the engine learned from the project's codings for this run: fusion weights and the
+    # number of cross-validated coded quotes behind them, and whether embeddings were used.
+    engine = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -88,6 +95,15 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} [{self.start}:{self.end}] {self.confidence:.2f} {self.status}"
+
+    @property
+    def confidence_word(self) -> str:
+        """ "likely", "possible" or "unlikely": what the calibrated confidence means."""
+        if self.confidence >= 0.7:
+            return "likely"
+        if self.confidence >= 0.4:
+            return "possible"
+        return "unlikely"
 
     @property
     def percent(self) -> int:
@@ -277,3 +293,25 @@ class MatrixCellSummary(models.Model):
 
 
 # --- end of framework matrix (exports) ---------------------------------------------------------
+
+
+class TextEmbedding(models.Model):
+    """A sentence embedding computed once by the worker and reused by every later run: keyed
+    by the model's identity and the SHA-256 of the text, so edited text is re-encoded and the
+    text itself is not stored here again. Per project, so deleting a project deletes them."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    vector = models.BinaryField()  # float16, unit length
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "model", "digest"], name="text_embedding_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}:{self.digest[:12]}"

@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from coding.models import Code
+from coding.models import Code, Coding
 from jobs.models import Job
-from transcripts.models import Project
+from transcripts.models import Project, Transcript
 from transcripts.selectors import project_get_for_user
 
 from .models import CandidateTheme, Suggestion, SuggestionRun
@@ -84,6 +84,49 @@ def run_latest(*, project: Project, kind: str) -> Job | None:
         .first()
     )
     return run.job if run is not None else None
+
+
+def run_unsure(*, project: Project, limit: int = 50) -> dict[str, Any]:
+    """The passages of the latest finished suggestion run that got no confident suggestion and
+    that nobody has coded since: {"count", "threshold", "passages": [{transcript, start, end,
+    turn_id, text}]}."""
+    run = (
+        SuggestionRun.objects.filter(
+            project=project, kind=SuggestionRun.Kind.SUGGEST, job__status=Job.Status.DONE
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if run is None or not run.unsure_count:
+        return {"count": 0, "threshold": None, "passages": []}
+    listed = [row for row in run.unsure if len(row) >= 3][: limit * 2]
+    ids = {row[0] for row in listed}
+    transcripts = {t.pk: t for t in Transcript.objects.filter(project=project, pk__in=ids)}
+    coded: dict[int, list[tuple[int, int]]] = {}
+    for tid, start, end in Coding.objects.filter(transcript_id__in=ids).values_list(
+        "transcript_id", "start", "end"
+    ):
+        coded.setdefault(tid, []).append((start, end))
+    passages = []
+    for row in listed:
+        tid, start, end = row[0], row[1], row[2]
+        transcript = transcripts.get(tid)
+        if transcript is None or end > len(transcript.text):
+            continue
+        if any(s < end and start < e for s, e in coded.get(tid, [])):
+            continue
+        passages.append(
+            {
+                "transcript": transcript,
+                "start": start,
+                "end": end,
+                "turn_id": row[3] if len(row) > 3 else 0,
+                "text": transcript.text[start:end],
+            }
+        )
+        if len(passages) >= limit:
+            break
+    return {"count": run.unsure_count, "threshold": run.threshold, "passages": passages}
 
 
 def candidate_list(*, project: Project, status: str | None = None) -> QuerySet[CandidateTheme]:

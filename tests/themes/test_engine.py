@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import numpy as np
+
 from themes.engine import CodeProfile, rank_units
 from themes.engine.clustering import cluster_texts
 from themes.engine.nlp import analyse, pipeline
+from themes.engine.ranking import clauses, phrases
 
 CODES = [
     CodeProfile(
@@ -38,10 +41,94 @@ def test_explanation_names_shared_words_and_the_nearest_coded_quote():
         CodeProfile(key="a", name="Security", definition="hacking", positives=["Firewalls fail."]),
         CodeProfile(key="b", name="Opting out", definition="opt out"),
     ]
-    ranking = rank_units(units=["Hacking scares me, firewalls fail all the time."], codes=codes)
+    unit = "Hacking scares me, firewalls fail all the time."
+    ranking = rank_units(units=[unit], codes=codes)
     why = ranking.explain(0, 0)
-    assert "hack" in why["words"]
+    assert why["words"] == ["hacking"]  # the participant's word, not the lemma "hack"
+    assert why["phrase"] == "Hacking scares me" and why["phrase"] in unit
+    assert why["clause"] in {"Security", "hacking"}
     assert why["nearest_quote"] == "Firewalls fail."
+    assert why["nearest_closeness"] in {"very close", "close", "loosely like"}
+
+
+def test_words_that_carry_meaning_here_are_not_stop_words():
+    lemmas = analyse(["Knowing who can see it, and nothing would reassure me, not my own name"])
+    words = lemmas[0].lemmas
+    for word in ("who", "can", "see", "nothing", "not", "own", "name"):
+        assert word in words
+    assert "it" not in words and "and" not in words
+    assert "not" in analyse(["I can't trust them"])[0].lemmas
+
+
+def test_definitions_split_into_clauses_and_passages_into_phrases():
+    definition = (
+        "Knowing whether and how one can opt out of data sharing, and what opting out covers"
+    )
+    assert clauses(definition) == [
+        "Knowing whether and how one can opt out of data sharing",
+        "and what opting out covers",
+    ]
+    text = "I got a letter. But nobody told me why, and I was upset."
+    assert [text[s:e] for s, e in phrases(text)] == [
+        "I got a letter.",
+        "But nobody told me why",
+        "and I was upset.",
+    ]
+
+
+def test_one_matching_clause_of_a_long_definition_is_enough():
+    codes = [
+        CodeProfile(
+            key="long",
+            name="Contact",
+            definition=(
+                "Who contacts people; timing of the offer; sensitivity for mental health; "
+                "letters or phone calls"
+            ),
+        ),
+        CodeProfile(key="other", name="Security", definition="hacking and breaches of records"),
+    ]
+    ranking = rank_units(units=["They should phone, or send letters."], codes=codes)
+    assert ranking.top(0, 1)[0][0] == 0
+    assert ranking.explain(0, 0)["clause"] == "letters or phone calls"
+
+
+def _confusable_project(n_examples: int) -> tuple[list[CodeProfile], list[str], list[int]]:
+    """Two codes whose definitions do not use the participants' words: only the analyst's
+    codings show what each code means in this project."""
+    pets = ["My dog {} at night.", "The cat {} all day.", "Our puppy {} when alone."]
+    cars = ["The engine {} in winter.", "My car {} on the motorway.", "The van {} uphill."]
+    verbs = ["barks", "sleeps", "whines", "stalls", "rattles", "breaks", "struggles"]
+    examples = {
+        "a": [p.format(v) for v in verbs for p in pets][:n_examples],
+        "b": [c.format(v) for v in verbs for c in cars][:n_examples],
+    }
+    codes = [
+        CodeProfile(key="a", name="Home life", definition="life at home", positives=examples["a"]),
+        CodeProfile(key="b", name="Travel", definition="getting about", positives=examples["b"]),
+    ]
+    units = ["The dog barks and the puppy sleeps.", "The car engine stalls on the motorway."]
+    return codes, units, [0, 1]
+
+
+def test_the_project_s_codings_decide_how_much_the_examples_count():
+    confidences = []
+    for n in (0, 2, 8):
+        codes, units, gold = _confusable_project(n)
+        ranking = rank_units(units=units, codes=codes)
+        confidences.append(np.mean([ranking.confidence[i, g] for i, g in enumerate(gold)]))
+        if n:
+            assert ranking.validation_rows == 2 * n  # every coded quote cross-validated
+    # With more consistent codings the right code gets more probable: the curve rises.
+    assert confidences[0] < confidences[1] < confidences[2]
+    assert confidences[2] > 0.8
+
+
+def test_confidence_is_modest_without_evidence_and_never_a_certainty():
+    units = ["The weather was nice.", "I am scared of cyber attacks and hacking of my records."]
+    ranking = rank_units(units=units, codes=CODES)
+    assert ranking.confidence[0].max() < 0.5  # nothing in it: no code is likely
+    assert 0.5 < ranking.confidence[1].max() < 0.99
 
 
 def test_coded_examples_teach_words_the_framework_never_used():

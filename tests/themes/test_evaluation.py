@@ -11,7 +11,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from coding.models import Code
-from themes.evaluation import FrameworkCode, Quote, protocol_split, score
+from themes.evaluation import (
+    FrameworkCode,
+    Quote,
+    at_threshold,
+    calibration,
+    interval,
+    protocol_split,
+    score,
+)
 from transcripts.models import Project
 
 FRAMEWORK_CSV = (
@@ -80,7 +88,50 @@ def test_scores_top1_top3_and_macro_f1_over_gold_codes():
     assert result.macro_f1 == pytest.approx((0.5 + 2 / 3 + 0) / 3)
 
 
-def test_command_prints_the_three_figures_and_leaves_nothing_behind(db, files, capsys):
+def test_ece_is_the_weighted_gap_between_confidence_and_accuracy_per_bin():
+    pairs = [(0.95, True), (0.92, True), (0.91, False), (0.15, False), (0.12, True)]
+    table = calibration(pairs)
+    top = table.bins[9]
+    assert top[2] == 3 and top[3] == pytest.approx((0.95 + 0.92 + 0.91) / 3)
+    assert top[4] == pytest.approx(2 / 3)
+    low = table.bins[1]
+    assert low[2] == 2 and low[4] == 0.5
+    expected = 3 / 5 * abs(2 / 3 - top[3]) + 2 / 5 * abs(0.5 - low[3])
+    assert table.ece == pytest.approx(expected)
+    assert calibration([(1.0, True)]).ece == 0.0  # a confidence of 1 falls in the last bin
+
+
+def test_precision_and_coverage_at_a_threshold():
+    pairs = [(0.9, True), (0.8, False), (0.75, True), (0.3, True)]
+    precision, coverage = at_threshold(pairs, 0.7)
+    assert precision == pytest.approx(2 / 3) and coverage == 0.75
+    precision, coverage = at_threshold(pairs, 0.95)
+    assert precision != precision and coverage == 0.0  # nothing shown: NaN, not 0 or 1
+
+
+def test_interval_is_the_mean_and_the_central_95_percent_of_the_repeats():
+    mean, lo, hi = interval([float(v) for v in range(41)])
+    assert mean == 20 and lo == pytest.approx(1.0) and hi == pytest.approx(39.0)
+
+
+def _table(out: str) -> dict[int, dict[str, float]]:
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("K "))
+    names = ["top-1", "top-3", "macro-F1", "ECE", "precision", "coverage"]
+    rows: dict[int, dict[str, float]] = {}
+    for line in lines[header + 1 :]:
+        if not line.strip():
+            break
+        k, rest = line.split(None, 1)
+        means = [part.split(" [")[0] for part in rest.split("]") if part.strip()]
+        rows[int(k)] = {
+            name: float(value) if value.strip() != "-" else float("nan")
+            for name, value in zip(names, (m.strip() for m in means), strict=False)
+        }
+    return rows
+
+
+def test_command_prints_the_learning_curve_calibration_and_threshold_figures(db, files, capsys):
     framework, gold = files
     projects = Project.objects.count()
     call_command(
@@ -90,16 +141,33 @@ def test_command_prints_the_three_figures_and_leaves_nothing_behind(db, files, c
         "--framework",
         str(framework),
         "--k",
-        "1",
+        "0,1",
         "--repeats",
         "3",
     )
     out = capsys.readouterr().out
-    figures = dict(line.rsplit(" ", 1) for line in out.splitlines()[1:])
-    assert set(figures) == {"top-1", "top-3", "macro-F1"}
-    assert float(figures["top-1"]) >= 0.75  # the quotes share words with their definitions
-    assert float(figures["top-3"]) == 1.0
+    rows = _table(out)
+    assert set(rows) == {0, 1}
+    for figures in rows.values():
+        assert figures["top-1"] >= 0.75  # the quotes share words with their definitions
+        assert figures["top-3"] == 1.0
+        assert 0 <= figures["ECE"] <= 1 and 0 <= figures["coverage"] <= 1
+    assert "Reliability at K=1" in out and "0.9-1.0" in out
     assert Project.objects.count() == projects and not Code.objects.exists()
+
+
+def test_command_refuses_a_malformed_k_list(db, files):
+    framework, gold = files
+    with pytest.raises(CommandError, match="such as 0,2,5,10"):
+        call_command(
+            "evaluate_suggestions",
+            "--gold",
+            str(gold),
+            "--framework",
+            str(framework),
+            "--k",
+            "2,five",
+        )
 
 
 def test_command_names_the_line_of_a_gold_quote_with_an_unknown_code(db, files):
@@ -141,4 +209,4 @@ def test_command_runs_on_a_fresh_checkout_without_a_migrated_database(files, tmp
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert "top-1 " in result.stdout and "macro-F1 " in result.stdout
+    assert "top-1" in result.stdout and "Reliability at K=1" in result.stdout

@@ -98,7 +98,11 @@ def test_queue_lists_pending_suggestions_per_code_with_reasons(
             reverse("themes:suggestions", args=[project.pk]), {"min": "0"}
         ).content.decode()
     assert suggested.text[:40] in html
-    assert "Shares:" in html
+    # The reason quotes the passage's phrase and the definition's clause it matched.
+    reason = suggested.explanation
+    assert reason["phrase"] and reason["clause"]
+    assert f"matches the {reason['clause_field']}" in html
+    assert f"confidence-{suggested.confidence_word}" in html
     assert f"?code={suggested.code_id}" in html
 
 

@@ -58,6 +58,54 @@ def _build() -> Any:
     return nlp
 
 
+# spaCy's stop list removes words that carry meaning in this field ("knowing who can see it",
+# "nothing would reassure me", "my own records", "name and address", "how it is used"): they are
+# content words here. The rest of the list (the, of, and, ...) stays out.
+MEANINGFUL = frozenset(
+    [
+        "see",
+        "seen",
+        "can",
+        "cannot",
+        "who",
+        "whom",
+        "own",
+        "name",
+        "not",
+        "no",
+        "nothing",
+        "never",
+        "none",
+        "nobody",
+        "without",
+        "against",
+        "used",
+        "using",
+        "keep",
+        "give",
+        "show",
+        "call",
+        "take",
+        "make",
+        "made",
+        "everyone",
+        "anyone",
+        "someone",
+    ]
+)
+NEGATIONS = {"n't": "not", "nt": "not"}
+
+
+def is_content(token: Any) -> bool:
+    """A word the engine reads: alphabetic, not a stop word unless it carries meaning here."""
+    lower = token.lower_
+    if lower in NEGATIONS:
+        return True
+    if not token.is_alpha or len(token.text) < 2:
+        return False
+    return lower in MEANINGFUL or not token.is_stop
+
+
 # Lookup lemmas that read wrongly to analysts when shown as reasons ("data" is a mass noun in
 # this field). Display only: the features keep spaCy's lemma.
 DISPLAY_LEMMAS = {"datum": "data"}
@@ -96,7 +144,7 @@ def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256)
     lookup = _lookup_table(nlp)
     out: list[Analysed] = []
     for doc in nlp.pipe((text or "" for text in texts), batch_size=batch_size):
-        content = [t for t in doc if t.is_alpha and not t.is_stop and len(t.text) > 1]
+        content = [t for t in doc if is_content(t)]
         item = Analysed(
             lemmas=[_lemma(token, lookup) for token in content],
             surfaces=[token.lower_ for token in content],
@@ -110,6 +158,8 @@ def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256)
 
 
 def _lemma(token: Any, lookup: Any) -> str:
+    if token.lower_ in NEGATIONS:
+        return "not"
     if lookup is not None:
         return lookup.get(token.lower_, token.lower_)
     return (token.lemma_ or token.text).lower()

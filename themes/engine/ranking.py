@@ -1,39 +1,47 @@
-"""Deductive ranking: for each unit of text, a confidence for every code of the framework.
+"""Deductive ranking: for each unit of text, a calibrated probability for every code.
 
-Four scorers look at the same project-fitted features and are fused by z-scoring each one across
-the codes of a unit (so their scales do not matter) and summing with weights:
+Several scorers compare a unit with each code, each on its own evidence:
 
-- ``prototype``: cosine between the unit and the code's prototype, a weighted centroid of its
-  name, definition, inclusion criteria, example quote and the analyst's codings (word + char
-  n-gram TF-IDF over lemmas, fitted on the project's own text);
-- ``lsa``: the same cosine in a latent semantic space (TruncatedSVD of the project's TF-IDF), which
-  lets words that co-occur in the project's transcripts stand in for each other;
-- ``nearest``: similarity to the closest coded quote of the code (kNN), the "nearest already-coded
-  quote" shown as the reason;
-- ``classifier``: a logistic regression trained on the codings, with each code's framework text
-  as pseudo-examples, once the analyst has coded anything.
+- ``words``: cosine, in the project's word + character TF-IDF space (over lemmas), between the
+  unit and the code's prototype (its framework text, joined by the centroid of its codings);
+- ``facets``: the best cosine over the code's facets taken one by one (its name, each clause of
+  its definition and inclusion criteria, its example), so one clause that matches is enough;
+- ``lsa``: the prototype cosine in a latent space of the project's text, where words that occur
+  together in the transcripts stand in for each other;
+- ``meaning`` and ``meaning_facets``: the same two in sentence-embedding space, when the
+  optional model is installed (``themes.engine.embeddings``);
+- ``nearest`` and ``nearest_meaning``: similarity to the closest coded quote of the code;
+- ``classifier``: a logistic regression trained on the codings.
 
-Rejected suggestions and exclusion criteria lower a code's score for units that resemble them.
-The fused score becomes a confidence in [0, 1] with a softmax over the codes, so a unit's
-confidences add up to one and a lone clear winner stands out.
+Each scorer is z-scored across the codes of a unit, and the unit's logit for a code is a
+weighted sum of those z-scores, less a share of the code's average logit over the project's
+passages (a code whose words are everywhere would otherwise win by default). The weights and
+that share are *learned per project* by cross-validation on the analyst's own codings: the
+coded quotes are split into folds, each fold is scored by an engine built without it, and the
+weights maximise the likelihood of the codes the analyst chose, under a Gaussian prior centred
+on conservative defaults. With few codings the prior decides; with many the project does. The
+same fit is the calibration: the softmax of the logits is a probability, and a project whose
+scorers disagree with its analysts gets flatter, humbler probabilities.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import sparse
+from scipy import optimize, sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from .nlp import DISPLAY_LEMMAS, analyse
+from .nlp import analyse
 
 Progress = Callable[[float, str], None]
+Encoder = Callable[[Sequence[str]], np.ndarray]
 
 
 @dataclass
@@ -59,25 +67,30 @@ class Settings:
         ("example", 0.8),
     )
     positive_weight: float = 2.0  # the codings' centroid at full evidence, vs the framework text
-    word_ngrams: tuple[int, int] = (1, 1)  # bigrams are too sparse in short quotes
+    evidence_shrinkage: float = 5.0  # ... reached as n / (n + shrinkage)
     char_weight: float = 0.6  # char n-grams relative to word n-grams in the joint space
     lsa_components: int = 100
-    scorer_weights: tuple[tuple[str, float], ...] = (
-        ("prototype", 1.0),
-        ("lsa", 0.7),
-        ("nearest", 0.5),
-        ("classifier", 0.8),
+    # The prior of the learned fusion: where the weights sit before the project says otherwise.
+    # The overall scale is deliberately low, so that without evidence the probabilities are
+    # modest and few suggestions pass the default threshold.
+    prior_weights: tuple[tuple[str, float], ...] = (
+        ("words", 0.5),
+        ("facets", 0.3),
+        ("lsa", 0.3),
+        ("meaning", 0.6),
+        ("meaning_facets", 0.4),
+        ("nearest", 0.2),
+        ("nearest_meaning", 0.2),
+        ("classifier", 0.2),
     )
-    # Scorers that learn from codings count in proportion to the evidence: weight * n / (n + s)
-    # with n the mean number of codings per code, so two examples nudge and fifty lead.
-    learned_scorers: tuple[str, ...] = ("nearest", "classifier")
-    evidence_shrinkage: float = 5.0
+    prior_centering: float = 0.0
+    # How strongly the prior holds, in validation rows: with 10 coded quotes the prior and the
+    # data count about equally; with 100 the data lead.
+    prior_strength: float = 10.0
+    folds: int = 5
+    max_validation: int = 600
     classifier_c: float = 10.0
-    neutral_without_examples: bool = True
-    code_centering: float = 0.0
-    code_scaling: bool = False
-    negative_weight: float = 0.5
-    temperature: float = 0.8
+    negative_weight: float = 2.0  # rejected look-alikes and exclusion criteria, in logits
 
 
 DEFAULT_SETTINGS = Settings()
@@ -90,6 +103,8 @@ class Ranking:
     codes: list[CodeProfile]
     confidence: np.ndarray
     fused: np.ndarray
+    weights: dict[str, float]
+    validation_rows: int
     _explain: Callable[[int, int], dict[str, Any]]
 
     def top(self, unit: int, n: int = 3) -> list[tuple[int, float]]:
@@ -100,7 +115,13 @@ class Ranking:
         return self._explain(unit, code)
 
 
-def _zscore_rows(matrix: np.ndarray) -> np.ndarray:
+def _zscore_rows(matrix: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+    """Z-score each row across the codes (only ``columns`` when given; the others get 0)."""
+    if columns is not None:
+        out = np.zeros_like(matrix, dtype=float)
+        if columns.sum() >= 2:
+            out[:, columns] = _zscore_rows(matrix[:, columns])
+        return out
     mean = matrix.mean(axis=1, keepdims=True)
     std = matrix.std(axis=1, keepdims=True)
     std[std < 1e-9] = 1.0
@@ -113,14 +134,51 @@ def _softmax_rows(matrix: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[;:()]|,\s+(?=\w)|\.\s+|\s[-–—]\s)\s*")
+_PHRASE_SPLIT = re.compile(r"(?<=[.!?;:])\s+|,\s+|\s[-–—]\s|\s(?=(?:but|because|so|if)\s)")
+
+
+def clauses(text: str, *, min_words: int = 2) -> list[str]:
+    """A definition split into the clauses an analyst would quote ("whether and how one can
+    opt out", "what opting out covers"); short fragments join their neighbour."""
+    parts = [p.strip(" ,.;:") for p in _CLAUSE_SPLIT.split(text or "")]
+    parts = [p for p in parts if p]
+    merged: list[str] = []
+    for part in parts:
+        if merged and len(part.split()) < min_words:
+            merged[-1] = f"{merged[-1]}, {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def phrases(text: str, *, min_words: int = 3) -> list[tuple[int, int]]:
+    """A passage cut into phrases (sentences, then clauses), as spans of ``text``."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for match in _PHRASE_SPLIT.finditer(text):
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    spans.append((cursor, len(text)))
+    spans = [(s, e) for s, e in spans if text[s:e].strip()]
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and len(text[start:end].split()) < min_words:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    if len(merged) >= 2 and len(text[merged[0][0] : merged[0][1]].split()) < min_words:
+        merged[1] = (merged[0][0], merged[1][1])
+        merged.pop(0)
+    return merged or [(0, len(text))]
+
+
 class FeatureSpace:
-    """Word (1-2 gram) and character (3-5 gram) TF-IDF over lemmas, fitted on the project."""
+    """Word and character (3-5 gram) TF-IDF over lemmas, fitted on the project."""
 
     def __init__(self, corpus: Sequence[str], settings: Settings) -> None:
         self.settings = settings
-        self.words = TfidfVectorizer(
-            token_pattern=r"\S+", ngram_range=settings.word_ngrams, sublinear_tf=True, min_df=1
-        )
+        self.words = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, min_df=1)
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1
         )
@@ -136,14 +194,16 @@ class FeatureSpace:
             self.lsa.fit(word_matrix)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        if not texts:
+            return sparse.csr_matrix((0, len(self.words.vocabulary_) + len(self.chars.vocabulary_)))
         word = self.words.transform(texts)
         char = self.chars.transform(texts) * self.settings.char_weight
         return normalize(sparse.hstack([word, char]).tocsr())
 
-    def latent(self, texts: Sequence[str]) -> np.ndarray | None:
+    def latent(self, x_words: sparse.csr_matrix) -> np.ndarray | None:
         if self.lsa is None:
             return None
-        return normalize(self.lsa.transform(self.words.transform(texts)))
+        return normalize(self.lsa.transform(x_words))
 
 
 def rank_units(
@@ -153,10 +213,11 @@ def rank_units(
     background: Sequence[str] = (),
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
+    encoder: Encoder | None = None,
 ) -> Ranking:
     """Rank every code for every unit. ``background`` is the project's other text (all
     transcripts), on which the TF-IDF and latent space are fitted together with the units and
-    the framework."""
+    the framework. ``encoder`` turns texts into unit-length sentence embeddings (optional)."""
     codes = list(codes)
     if not codes:
         raise ValueError("The framework has no codes to suggest.")
@@ -166,13 +227,23 @@ def rank_units(
         background=list(background),
         settings=settings,
         report=progress or (lambda fraction, message: None),
+        encoder=encoder,
     ).rank()
 
 
-class _Ranker:
-    """The steps of ``rank_units``: lemmatise once, fit the project's feature space, build
-    each code's prototype, score with every scorer, fuse, penalise, explain."""
+@dataclass
+class _Texts:
+    """One group of texts (units, facets, coded quotes, ...) in every representation."""
 
+    raw: list[str]
+    lemmas: list[str] = field(default_factory=list)
+    surfaces: list[list[tuple[str, str]]] = field(default_factory=list)  # (lemma, written)
+    x: Any = None  # TF-IDF, unit length
+    words: Any = None  # word TF-IDF alone
+    emb: np.ndarray | None = None
+
+
+class _Ranker:
     def __init__(
         self,
         *,
@@ -181,229 +252,433 @@ class _Ranker:
         background: list[str],
         settings: Settings,
         report: Progress,
+        encoder: Encoder | None,
     ) -> None:
-        self.units, self.codes, self.settings, self.report = units, codes, settings, report
+        self.codes, self.settings, self.report, self.encoder = codes, settings, report, encoder
+        self.n_codes = len(codes)
         self.background = background
-        self.field_names = [name for name, _ in settings.field_weights]
-        self.n_fields = len(self.field_names) + 1  # the fields, then the exclusion criteria
-        self.positive_texts = [text for code in codes for text in code.positives]
-        self.negative_texts = [text for code in codes for text in code.negatives]
+        # Facets: each code's framework text, piece by piece, and which code each belongs to.
+        facet_text: list[str] = []
+        facet_code: list[int] = []
+        facet_label: list[str] = []
+        field_rows: list[tuple[int, str, float]] = []
+        for j, code in enumerate(codes):
+            for name, weight in settings.field_weights:
+                value = (getattr(code, name) or "").strip()
+                if not value:
+                    continue
+                field_rows.append((j, value, weight))
+                pieces = [value] if name in {"name", "example"} else clauses(value) or [value]
+                for piece in pieces:
+                    facet_text.append(piece)
+                    facet_code.append(j)
+                    facet_label.append(name)
+        self.facet_code = np.array(facet_code, dtype=int)
+        self.facet_label = facet_label
+        self.field_rows = field_rows
+        self.pos_code = np.array([j for j, c in enumerate(codes) for _ in c.positives], dtype=int)
+        self.neg_code = np.array([j for j, c in enumerate(codes) for _ in c.negatives], dtype=int)
+        self.unit_phrases = [phrases(text) for text in units]
+        phrase_text = [
+            text[s:e]
+            for text, spans in zip(units, self.unit_phrases, strict=True)
+            for s, e in spans
+        ]
+        self.groups = {
+            "units": _Texts(units),
+            "facets": _Texts(facet_text),
+            "fields": _Texts([value for _, value, _ in field_rows]),
+            "positives": _Texts([t for c in codes for t in c.positives]),
+            "negatives": _Texts([t for c in codes for t in c.negatives]),
+            "exclusions": _Texts([c.exclusion or "" for c in codes]),
+            "phrases": _Texts(phrase_text),
+        }
+
+    # --- representations -----------------------------------------------------------------
 
     def rank(self) -> Ranking:
+        self.report(0.05, "Reading the text")
         self.lemmatise()
         self.report(0.3, "Learning the project's vocabulary")
         self.fit_space()
-        self.build_prototypes()
+        if self.encoder is not None:
+            self.report(0.4, "Reading for meaning")
+            self.embed()
         self.report(0.5, "Comparing with the framework")
-        self.latent_protos = self.space.latent(self.proto_lemmas)
-        self.model = self.fit_classifier()
-        scores = self.score_rows(self.unit_x, self.unit_lemmas)
-        self.nearest = scores.get("nearest", scores["prototype"])
-        self.nearest_quote = scores["_nearest_quote"]
-        fused = self.fuse(scores, self.baselines())
-        fused -= self.settings.negative_weight * self.penalty() * 4.0
-        confidence = _softmax_rows(fused * self.settings.temperature)
+        units = self.groups["units"]
+        all_pos = np.ones(len(self.pos_code), dtype=bool)
+        features = self.features(units, all_pos)
+        self.report(0.6, "Learning from your codings")
+        validation = self.validation_rows()
+        names = [name for name, _ in self.settings.prior_weights if name in features]
+        weights, centering = self.fit_fusion(names, features, validation)
+        logits, column_mean = self.logits(names, weights, centering, features, None)
+        logits -= self.settings.negative_weight * self.penalty(units, None) * _scale(weights)
+        confidence = _softmax_rows(logits)
         self.report(0.9, "Explaining the suggestions")
+        self.features_used = features
         return Ranking(
-            codes=self.codes, confidence=confidence, fused=fused, _explain=self.explainer()
+            codes=self.codes,
+            confidence=confidence,
+            fused=logits,
+            weights={**dict(zip(names, weights.tolist(), strict=True)), "centering": centering},
+            validation_rows=int(sum(len(g) for g in validation[1])) if validation else 0,
+            _explain=self.explainer(features),
         )
 
     def lemmatise(self) -> None:
-        """Lemmatise every text once and split the lemmas back into their groups."""
-        code_texts: list[str] = []
-        for code in self.codes:
-            code_texts.extend(getattr(code, name) for name in self.field_names)
-            code_texts.append(code.exclusion)
-        groups = [self.units, code_texts, self.positive_texts, self.negative_texts]
-        raw = [text for group in groups for text in group] + self.background
-        self.report(0.05, "Reading the text")
-        unique = list(dict.fromkeys(raw))  # turns are both units and background: analyse once
-        lemma_of = dict(zip(unique, (item.lemma_text for item in analyse(unique)), strict=True))
-        lemmas = [lemma_of[text] for text in raw]
-        split: list[list[str]] = []
-        cursor = 0
-        for group in groups:
-            split.append(lemmas[cursor : cursor + len(group)])
-            cursor += len(group)
-        self.unit_lemmas, self.field_lemmas, self.pos_lemmas, self.neg_lemmas = split
-        self.background_lemmas = lemmas[cursor:]
+        raw = [t for group in self.groups.values() for t in group.raw] + self.background
+        unique = list(dict.fromkeys(raw))
+        analysed = dict(zip(unique, analyse(unique), strict=True))
+        for group in self.groups.values():
+            items = [analysed[t] for t in group.raw]
+            group.lemmas = [item.lemma_text for item in items]
+            group.surfaces = [list(zip(item.lemmas, item.surfaces, strict=True)) for item in items]
+        self.background_lemmas = [analysed[t].lemma_text for t in self.background]
 
     def fit_space(self) -> None:
-        self.corpus = list(
+        corpus = list(
             dict.fromkeys(
-                self.background_lemmas + self.unit_lemmas + self.field_lemmas + self.pos_lemmas
+                self.background_lemmas
+                + self.groups["units"].lemmas
+                + self.groups["fields"].lemmas
+                + self.groups["positives"].lemmas
             )
         )
-        self.space = FeatureSpace(self.corpus, self.settings)
-        self.unit_x = self.space.transform(self.unit_lemmas)
-        self.field_x = self.space.transform(self.field_lemmas)
-        self.pos_x = self.space.transform(self.pos_lemmas) if self.pos_lemmas else None
-        self.neg_x = self.space.transform(self.neg_lemmas) if self.neg_lemmas else None
+        self.corpus_size = len(corpus)
+        self.space = FeatureSpace(corpus, self.settings)
+        for group in self.groups.values():
+            group.x = self.space.transform(group.lemmas)
+            group.words = self.space.words.transform(group.lemmas) if group.lemmas else None
 
-    def build_prototypes(self) -> None:
-        """Each code's prototype, and the indices of its coded and rejected examples."""
-        settings, n_fields, n_named = self.settings, self.n_fields, len(self.field_names)
-        weights = np.array([weight for _, weight in settings.field_weights])[:, None]
-        prototypes = []
-        self.pos_index: list[list[int]] = []
-        self.neg_index: list[list[int]] = []
-        p = q = 0
-        for j, code in enumerate(self.codes):
-            rows = self.field_x[j * n_fields : j * n_fields + n_named]
-            proto = sparse.csr_matrix(rows.multiply(weights).sum(axis=0))
-            self.pos_index.append(list(range(p, p + len(code.positives))))
-            p += len(code.positives)
-            self.neg_index.append(list(range(q, q + len(code.negatives))))
-            q += len(code.negatives)
-            if self.pos_index[j] and self.pos_x is not None:
-                # Rocchio with shrinkage: the codings' centroid joins the framework's words with
-                # a weight that grows with their number, so two noisy examples cannot drown the
-                # definition while fifty lead it.
-                n = len(self.pos_index[j])
-                centroid = normalize(sparse.csr_matrix(self.pos_x[self.pos_index[j]].mean(axis=0)))
-                field_part = normalize(proto) if proto.nnz else proto
-                weight = settings.positive_weight * n / (n + settings.evidence_shrinkage)
-                proto = field_part + weight * centroid
-            prototypes.append(proto)
-        self.proto_x = normalize(sparse.vstack(prototypes).tocsr())
-        self.proto_lemmas = [
-            " ".join(
-                [self.field_lemmas[j * n_fields + i] for i in range(n_named)]
-                + [self.pos_lemmas[i] for i in self.pos_index[j]]
-            )
-            for j in range(len(self.codes))
-        ]
-        self.exclusion_x = self.field_x[[j * n_fields + n_named for j in range(len(self.codes))]]
+    def embed(self) -> None:
+        assert self.encoder is not None
+        wanted = ["units", "facets", "positives", "negatives"]
+        texts = [t for name in wanted for t in self.groups[name].raw]
+        unique = list(dict.fromkeys(texts))
+        vectors = self.encoder(unique) if unique else np.zeros((0, 0))
+        row = {t: i for i, t in enumerate(unique)}
+        for name in wanted:
+            group = self.groups[name]
+            if group.raw:
+                group.emb = vectors[[row[t] for t in group.raw]]
 
-    def fit_classifier(self) -> LogisticRegression | None:
-        """A classifier on the codings, with the framework text as pseudo-examples of each code."""
-        if self.pos_x is None or len(self.codes) <= 1:
+    # --- scorers ---------------------------------------------------------------------------
+
+    def prototypes(self, pos_mask: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray | None]:
+        """Each code's prototype in TF-IDF space, and in embedding space when there is one."""
+        fields, positives, facets = (self.groups[n] for n in ("fields", "positives", "facets"))
+        s = self.settings
+        rows = []
+        emb_rows = []
+        for j in range(self.n_codes):
+            index = [i for i, (code, _, _) in enumerate(self.field_rows) if code == j]
+            if index:
+                w = np.array([self.field_rows[i][2] for i in index])[:, None]
+                proto = normalize(sparse.csr_matrix(fields.x[index].multiply(w).sum(axis=0)))
+            else:
+                proto = sparse.csr_matrix((1, fields.x.shape[1]))
+            own = np.flatnonzero((self.pos_code == j) & pos_mask)
+            if len(own):
+                n = len(own)
+                centroid = normalize(sparse.csr_matrix(positives.x[own].mean(axis=0)))
+                proto = proto + s.positive_weight * n / (n + s.evidence_shrinkage) * centroid
+            rows.append(proto)
+            if facets.emb is not None:
+                mine = facets.emb[self.facet_code == j]
+                vector = normalize(mine.mean(axis=0, keepdims=True)) if len(mine) else None
+                if vector is None:
+                    vector = np.zeros((1, facets.emb.shape[1]))
+                if len(own) and positives.emb is not None:
+                    n = len(own)
+                    centroid = normalize(positives.emb[own].mean(axis=0, keepdims=True))
+                    vector = vector + s.positive_weight * n / (n + s.evidence_shrinkage) * centroid
+                emb_rows.append(normalize(vector))
+        proto_x = normalize(sparse.vstack(rows).tocsr())
+        proto_emb = np.vstack(emb_rows) if emb_rows else None
+        return proto_x, proto_emb
+
+    def _facet_max(self, sims: np.ndarray) -> np.ndarray:
+        out = np.zeros((sims.shape[0], self.n_codes))
+        for j in range(self.n_codes):
+            columns = self.facet_code == j
+            if columns.any():
+                out[:, j] = sims[:, columns].max(axis=1)
+        return out
+
+    def _nearest(self, sims: np.ndarray, pos_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best similarity to each code's coded quotes (within ``pos_mask``), and which."""
+        out = np.zeros((sims.shape[0], self.n_codes))
+        which = np.full((sims.shape[0], self.n_codes), -1, dtype=int)
+        for j in range(self.n_codes):
+            own = np.flatnonzero((self.pos_code == j) & pos_mask)
+            if len(own):
+                block = sims[:, own]
+                out[:, j] = block.max(axis=1)
+                which[:, j] = own[block.argmax(axis=1)]
+        return out, which
+
+    def features(
+        self, rows: _Texts, pos_mask: np.ndarray, row_index: np.ndarray | None = None
+    ) -> dict[str, Any]:
+        """Every scorer's z-scored matrix for ``rows`` (or the subset ``row_index``), with only
+        the coded quotes in ``pos_mask`` as the codes' examples."""
+        take = slice(None) if row_index is None else row_index
+        x = rows.x[take]
+        proto_x, proto_emb = self.prototypes(pos_mask)
+        facets, positives = self.groups["facets"], self.groups["positives"]
+        has_examples = np.array(
+            [bool(((self.pos_code == j) & pos_mask).any()) for j in range(self.n_codes)]
+        )
+        out: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        raw["words"] = (x @ proto_x.T).toarray()
+        raw["facet_sims"] = (x @ facets.x.T).toarray()
+        raw["facets"] = self._facet_max(raw["facet_sims"])
+        latent_protos = self.space.latent(self.space.words.transform(self._proto_lemmas(pos_mask)))
+        if latent_protos is not None:
+            raw["lsa"] = self.space.latent(rows.words[take]) @ latent_protos.T
+        if positives.x.shape[0] and pos_mask.any():
+            pos_sims = (x @ positives.x.T).toarray()
+            raw["nearest"], raw["nearest_which"] = self._nearest(pos_sims, pos_mask)
+        if rows.emb is not None and proto_emb is not None:
+            emb = rows.emb[take]
+            raw["meaning"] = emb @ proto_emb.T
+            assert facets.emb is not None
+            raw["meaning_facet_sims"] = emb @ facets.emb.T
+            raw["meaning_facets"] = self._facet_max(raw["meaning_facet_sims"])
+            if positives.emb is not None and pos_mask.any():
+                sims = emb @ positives.emb.T
+                raw["nearest_meaning"], raw["nearest_meaning_which"] = self._nearest(sims, pos_mask)
+        model = self.classifier(proto_x, pos_mask)
+        if model is not None:
+            decision = model.decision_function(x)
+            if decision.ndim == 1:
+                decision = np.column_stack([-decision, decision])
+            full = np.full((x.shape[0], self.n_codes), float(decision.min()))
+            full[:, model.classes_] = decision
+            raw["classifier"] = full
+        for name, _ in self.settings.prior_weights:
+            if name not in raw:
+                continue
+            columns = has_examples if name.startswith("nearest") else None
+            out[name] = _zscore_rows(raw[name], columns)
+        out["_raw"] = raw
+        return out
+
+    def _proto_lemmas(self, pos_mask: np.ndarray) -> list[str]:
+        fields, positives = self.groups["fields"], self.groups["positives"]
+        texts = []
+        for j in range(self.n_codes):
+            parts = [fields.lemmas[i] for i, (c, _, _) in enumerate(self.field_rows) if c == j]
+            parts += [positives.lemmas[i] for i in np.flatnonzero((self.pos_code == j) & pos_mask)]
+            texts.append(" ".join(parts))
+        return texts
+
+    def classifier(
+        self, proto_x: sparse.csr_matrix, pos_mask: np.ndarray
+    ) -> LogisticRegression | None:
+        """A classifier on the codings, with the framework text as pseudo-examples."""
+        own = np.flatnonzero(pos_mask)
+        if not len(own) or self.n_codes <= 1:
             return None
-        self.report(0.6, "Learning from your codings")
-        n_codes = len(self.codes)
-        labels = list(range(n_codes)) + [j for j in range(n_codes) for _ in self.pos_index[j]]
+        labels = list(range(self.n_codes)) + self.pos_code[own].tolist()
         model = LogisticRegression(
             C=self.settings.classifier_c, max_iter=2000, class_weight="balanced"
         )
-        model.fit(sparse.vstack([self.proto_x, self.pos_x]).tocsr(), labels)
+        model.fit(sparse.vstack([proto_x, self.groups["positives"].x[own]]).tocsr(), labels)
         return model
 
-    def score_rows(self, x: sparse.csr_matrix, lemma_rows: list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        proto_sim = (x @ self.proto_x.T).toarray()
-        out["prototype"] = proto_sim
-        if self.latent_protos is not None:
-            # Latent space: the project's co-occurrences relate words the framework never used.
-            out["lsa"] = self.space.latent(lemma_rows) @ self.latent_protos.T
-        nearest, nearest_quote = self.nearest_scores(x, proto_sim)
-        if self.pos_x is not None:
-            out["nearest"] = nearest
-        if self.model is not None:
-            decision = self.model.decision_function(x)
-            if decision.ndim == 1:
-                decision = np.column_stack([-decision, decision])
-            full = np.zeros_like(proto_sim)
-            full[:, self.model.classes_] = decision
-            out["classifier"] = full
-        out["_nearest_quote"] = nearest_quote
-        return out
-
-    def nearest_scores(
-        self, x: sparse.csr_matrix, proto_sim: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Similarity to the nearest coded quote of each code, and which quote that is (the
-        prototype's similarity, and -1, for codes with no codings yet)."""
-        nearest = proto_sim.copy()
-        nearest_quote = np.full(proto_sim.shape, -1, dtype=int)
-        if self.pos_x is None:
-            return nearest, nearest_quote
-        pos_sim = (x @ self.pos_x.T).toarray()
-        for j, index in enumerate(self.pos_index):
-            if index:
-                block = pos_sim[:, index]
-                nearest[:, j] = block.max(axis=1)
-                nearest_quote[:, j] = np.array(index)[block.argmax(axis=1)]
-        # Codes without codings have no neighbour: neutral (the mean of the others) rather
-        # than the prototype score, whose scale differs from quote-to-quote similarity.
-        if self.settings.neutral_without_examples:
-            empty = [j for j, index in enumerate(self.pos_index) if not index]
-            full = [j for j, index in enumerate(self.pos_index) if index]
-            if empty and full:
-                nearest = nearest.copy()
-                nearest[:, empty] = nearest[:, full].mean(axis=1, keepdims=True)
-        return nearest, nearest_quote
-
-    def baselines(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per-code baselines from the project's own text: a code whose prototype resembles
-        everything (a long definition, common words) would otherwise win too often."""
-        baseline: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        if not self.settings.code_centering or len(self.corpus) < 5:
-            return baseline
-        sample = self.corpus
-        if len(sample) > 2000:
-            picks = np.random.default_rng(0).choice(len(sample), size=2000, replace=False)
-            sample = [self.corpus[i] for i in sorted(picks)]
-        reference = self.score_rows(self.space.transform(sample), sample)
-        for name, matrix in reference.items():
-            if not name.startswith("_"):
-                std = matrix.std(axis=0, keepdims=True)
-                std[std < 1e-9] = 1.0
-                baseline[name] = (matrix.mean(axis=0, keepdims=True), std)
-        return baseline
-
-    def fuse(
-        self, scores: dict[str, Any], baseline: dict[str, tuple[np.ndarray, np.ndarray]]
-    ) -> np.ndarray:
-        settings = self.settings
-        evidence = len(self.positive_texts) / len(self.codes)
-        shrink = evidence / (evidence + settings.evidence_shrinkage)
-        fused = np.zeros((len(self.unit_lemmas), len(self.codes)))
-        for name, weight in settings.scorer_weights:
-            if name not in scores:
-                continue
-            matrix = scores[name]
-            if name in baseline:
-                mean, std = baseline[name]
-                matrix = (matrix - settings.code_centering * mean) / (
-                    std if settings.code_scaling else 1.0
-                )
-            factor = shrink if name in settings.learned_scorers else 1.0
-            fused += weight * factor * _zscore_rows(matrix)
-        return fused
-
-    def penalty(self) -> np.ndarray:
+    def penalty(self, rows: _Texts, row_index: np.ndarray | None) -> np.ndarray:
         """Rejected suggestions and exclusion criteria push a code down for look-alike units."""
-        penalty = np.zeros((len(self.unit_lemmas), len(self.codes)))
-        if self.neg_x is not None:
-            neg_sim = (self.unit_x @ self.neg_x.T).toarray()
-            for j, index in enumerate(self.neg_index):
-                if index:
-                    penalty[:, j] += neg_sim[:, index].max(axis=1)
-        penalty += (self.unit_x @ self.exclusion_x.T).toarray() * 0.5
+        take = slice(None) if row_index is None else row_index
+        x = rows.x[take]
+        penalty = np.zeros((x.shape[0], self.n_codes))
+        negatives = self.groups["negatives"]
+        if negatives.x.shape[0]:
+            sims = (x @ negatives.x.T).toarray()
+            for j in range(self.n_codes):
+                own = np.flatnonzero(self.neg_code == j)
+                if len(own):
+                    penalty[:, j] += sims[:, own].max(axis=1)
+        exclusions = self.groups["exclusions"]
+        penalty += (x @ exclusions.x.T).toarray() * 0.5
         return penalty
 
-    def explainer(self) -> Callable[[int, int], dict[str, Any]]:
-        word_names = self.space.words.get_feature_names_out()
-        unit_words = self.space.words.transform(self.unit_lemmas).tocsr()
-        proto_words = self.space.words.transform(self.proto_lemmas).tocsr()
-        nearest, nearest_quote, positive_texts = (
-            self.nearest,
-            self.nearest_quote,
-            self.positive_texts,
-        )
+    # --- learning the fusion from the project's codings --------------------------------------
+
+    def validation_rows(self) -> tuple[list[dict[str, Any]], list[np.ndarray]] | None:
+        """Cross-validated features of the coded quotes: each fold scored by an engine that
+        does not know it. Returns the stacked feature matrices and the gold code per row."""
+        n = len(self.pos_code)
+        if n < 2 or self.n_codes < 2:
+            return None
+        rng = np.random.default_rng(0)
+        order = rng.permutation(n)
+        if n > self.settings.max_validation:
+            order = order[: self.settings.max_validation]
+        folds = min(self.settings.folds, len(order))
+        positives = self.groups["positives"]
+        feats: list[dict[str, Any]] = []
+        golds: list[np.ndarray] = []
+        for f in range(folds):
+            held = np.sort(order[f::folds])
+            mask = np.ones(n, dtype=bool)
+            mask[held] = False
+            feats.append(self.features(positives, mask, held))
+            golds.append(self.pos_code[held])
+        return feats, golds
+
+    def logits(
+        self,
+        names: list[str],
+        weights: np.ndarray,
+        centering: float,
+        features: dict[str, Any],
+        column_mean: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        fused = sum(w * features[name] for name, w in zip(names, weights, strict=True))
+        fused = np.asarray(fused, dtype=float)
+        if column_mean is None:
+            column_mean = fused.mean(axis=0, keepdims=True) - fused.mean()
+        return fused - centering * column_mean, column_mean
+
+    def fit_fusion(
+        self,
+        names: list[str],
+        features: dict[str, Any],
+        validation: tuple[list[dict[str, Any]], list[np.ndarray]] | None,
+    ) -> tuple[np.ndarray, float]:
+        prior = dict(self.settings.prior_weights)
+        w0 = np.array([prior[name] for name in names])
+        c0 = self.settings.prior_centering
+        if not validation:
+            return w0, c0
+        fold_feats, fold_golds = validation
+        usable = [
+            (f, g)
+            for f, g in zip(fold_feats, fold_golds, strict=True)
+            if all(name in f for name in names)
+        ]
+        if not usable:
+            return w0, c0
+        # Per-code mean of each scorer over the project's passages, for the centering term.
+        unit_means = {name: features[name].mean(axis=0) for name in names}
+        stacks = [np.concatenate([f[name] for f, _ in usable]) for name in names]
+        gold = np.concatenate([g for _, g in usable])
+        rows = np.arange(len(gold))
+        strength = self.settings.prior_strength
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            w, c = theta[:-1], theta[-1]
+            fused = sum(wi * s for wi, s in zip(w, stacks, strict=True))
+            mean = sum(wi * unit_means[n] for wi, n in zip(w, names, strict=True))
+            mean = mean - mean.mean()
+            logits = fused - c * mean
+            logits = logits - logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=1, keepdims=True)
+            nll = -np.log(p[rows, gold] + 1e-12).sum()
+            delta = p.copy()
+            delta[rows, gold] -= 1.0  # d nll / d logits
+            grad_w = np.array(
+                [
+                    (delta * (s - c * (unit_means[n] - unit_means[n].mean()))).sum()
+                    for s, n in zip(stacks, names, strict=True)
+                ]
+            )
+            grad_c = float((delta * -mean).sum())
+            penalty = strength * (((w - w0) ** 2).sum() + (c - c0) ** 2)
+            grad = np.append(grad_w + 2 * strength * (w - w0), grad_c + 2 * strength * (c - c0))
+            return float(nll + penalty), grad
+
+        start = np.append(w0, c0)
+        bounds = [(0.0, 10.0)] * len(names) + [(0.0, 1.0)]
+        result = optimize.minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
+        theta = result.x if result.success or result.fun < loss(start)[0] else start
+        return theta[:-1], float(theta[-1])
+
+    # --- reasons ---------------------------------------------------------------------------
+
+    def explainer(self, features: dict[str, Any]) -> Callable[[int, int], dict[str, Any]]:
+        raw = features["_raw"]
+        units, facets, positives = (self.groups[n] for n in ("units", "facets", "positives"))
+        phrase_group = self.groups["phrases"]
+        phrase_start = np.cumsum([0] + [len(p) for p in self.unit_phrases])
+        meaning = "meaning_facet_sims" in raw
+        facet_sims = raw["meaning_facet_sims"] if meaning else raw["facet_sims"]
+        near_key = "nearest_meaning" if "nearest_meaning" in raw else "nearest"
+        near, near_which = raw.get(near_key), raw.get(f"{near_key}_which")
+        near_bands = (0.7, 0.5) if near_key == "nearest_meaning" else (0.45, 0.25)
 
         def explain(unit: int, code: int) -> dict[str, Any]:
-            """The words the unit shares with the code's prototype, and its nearest coded quote."""
-            contrib = unit_words[unit].multiply(proto_words[code]).tocoo()
-            pairs = sorted(zip(contrib.data, contrib.col, strict=True), reverse=True)[:6]
-            words = list(
-                dict.fromkeys(DISPLAY_LEMMAS.get(w, w) for w in (word_names[c] for _, c in pairs))
-            )
-            out: dict[str, Any] = {"words": words}
-            index = int(nearest_quote[unit, code])
-            if index >= 0:
-                out["nearest_quote"] = positive_texts[index][:300]
-                out["nearest_similarity"] = round(float(nearest[unit, code]), 3)
+            out: dict[str, Any] = {}
+            columns = np.flatnonzero(self.facet_code == code)
+            if len(columns):
+                best = int(columns[facet_sims[unit, columns].argmax()])
+                out["clause"] = facets.raw[best][:240]
+                out["clause_field"] = self.facet_label[best]
+                # The phrase of the passage closest to that clause.
+                lo, hi = int(phrase_start[unit]), int(phrase_start[unit + 1])
+                sims = (phrase_group.x[lo:hi] @ facets.x[best].T).toarray().ravel()
+                pick = int(sims.argmax()) if len(sims) else 0
+                start, end = self.unit_phrases[unit][pick]
+                text = units.raw[unit]
+                out["phrase"] = text[start:end].strip()[:240]
+                out["phrase_span"] = [start, end]
+                clause_lemmas = {lemma for lemma, _ in facets.surfaces[best]}
+                words = [
+                    written
+                    for lemma, written in phrase_group.surfaces[lo + pick]
+                    if lemma in clause_lemmas and lemma not in GENERIC
+                ]
+                out["words"] = list(dict.fromkeys(words))[:5]
+            if near is not None and near_which is not None and near_which[unit, code] >= 0:
+                similarity = float(near[unit, code])
+                out["nearest_quote"] = positives.raw[int(near_which[unit, code])][:300]
+                out["nearest_similarity"] = round(similarity, 3)
+                out["nearest_closeness"] = (
+                    "very close"
+                    if similarity >= near_bands[0]
+                    else "close"
+                    if similarity >= near_bands[1]
+                    else "loosely like"
+                )
             return out
 
         return explain
+
+
+# Words that say nothing on their own when shown as a shared word.
+GENERIC = frozenset(
+    [
+        "datum",
+        "data",
+        "people",
+        "thing",
+        "think",
+        "say",
+        "need",
+        "want",
+        "like",
+        "know",
+        "way",
+        "lot",
+        "make",
+        "use",
+        "get",
+        "go",
+        "happen",
+        "feel",
+        "time",
+        "really",
+        "just",
+        "also",
+        "would",
+        "could",
+    ]
+)
+
+
+def _scale(weights: np.ndarray) -> float:
+    return float(max(weights.sum(), 0.1))

@@ -31,7 +31,7 @@ def _queue_context(params: QueryDict, project: Project) -> dict[str, Any]:
     code = filters.get("code")
     transcript = filters.get("transcript")
     minimum = filters.get("min")
-    minimum = 0.3 if minimum is None else minimum
+    minimum = services.DEFAULT_THRESHOLD if minimum is None else minimum
     queue = selectors.suggestion_queue(
         project=project,
         min_confidence=minimum,
@@ -64,6 +64,7 @@ def suggestions(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         return render(request, "themes/suggestions.html#queue", context)
     context["run_form"] = SuggestionRunForm(project=project)
     context["job"] = selectors.run_latest(project=project, kind=SuggestionRun.Kind.SUGGEST)
+    context["unsure"] = selectors.run_unsure(project=project)
     return render(request, "themes/suggestions.html", context)
 
 
@@ -192,7 +193,7 @@ def transcript_suggestions(
         user=request.user, project_id=project_id, transcript_id=transcript_id
     )
     project = transcript.project
-    minimum = _float(request.GET.get("min"), default=0.3)
+    minimum = _float(request.GET.get("min"), default=services.DEFAULT_THRESHOLD)
     queue = selectors.suggestion_queue(
         project=project, min_confidence=minimum, transcript_id=transcript.pk
     ).order_by("start", "-confidence", "id")
