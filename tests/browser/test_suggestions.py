@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from coding.models import Coding
 from tests.browser.conftest import log_in, screenshot
-from tests.themes.conftest import make_framework, make_transcript
+from tests.themes.conftest import TURNS, make_framework, make_transcript
 from themes.models import Suggestion
 
 
@@ -81,3 +81,34 @@ def test_accepting_a_suggestion_on_the_coding_screen_highlights_it_without_reloa
     assert str(coding.pk) in segment.first.get_attribute("data-codings").split()
     assert page.evaluate("window.notReloaded") is True
     screenshot(page, "coding_screen_suggestions")
+
+
+def test_a_suggestion_shows_its_reason_and_confidence_word_and_a_vague_passage_gets_none(
+    page, user, project
+):
+    make_framework(project)
+    vague = "The sandwiches at lunch were lovely, thank you."
+    make_transcript(project, turns=[*TURNS, ("P2", vague)])
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/suggestions/")
+    page.get_by_role("button", name="Suggest codes").click()
+    page.locator('#run-job .job[data-status="done"]').wait_for()
+    row = page.locator("#queue tr.suggestion", has_text="opt out and whether").first
+    row.wait_for()
+
+    suggestion = Suggestion.objects.get(pk=int(row.get_attribute("id").split("-")[1]))
+    assert suggestion.code.name == "Opting out"
+    word = row.locator(".confidence")
+    assert word.inner_text() == "likely"
+    assert f"{suggestion.percent}% confidence" in word.get_attribute("title")
+    why = row.locator("td.why").inner_text()
+    # The phrase of the passage and the clause of the definition that it matched.
+    assert f"“{suggestion.explanation['phrase']}” matches the definition" in why
+    assert "opt out of data sharing" in why
+
+    unsure = page.locator("#unsure")
+    unsure.wait_for()
+    item = unsure.locator("li", has_text="sandwiches at lunch")
+    assert "no confident suggestion" in item.inner_text()
+    assert not Suggestion.objects.filter(text=vague).exists()
+    screenshot(page, "suggestions-confidence")

@@ -13,9 +13,11 @@ Several scorers compare a unit with each code, each on its own evidence:
 - ``nearest`` and ``nearest_meaning``: similarity to the closest coded quote of the code;
 - ``classifier``: a logistic regression trained on the codings.
 
-Each scorer is z-scored across the codes of a unit, and the unit's logit for a code is a
-weighted sum of those z-scores, less a share of the code's average logit over the project's
-passages (a code whose words are everywhere would otherwise win by default). The weights and
+Each scorer is centred across the codes of a unit and divided by its spread over the project's
+passages (one scale per scorer, not per passage, so a passage like no code stays unconfident),
+and the unit's logit for a code is a weighted sum of those, less a share of the code's average
+logit over the project's passages (a code whose words are everywhere would otherwise win by
+default). The weights and
 that share are *learned per project* by cross-validation on the analyst's own codings: the
 coded quotes are split into folds, each fold is scored by an engine built without it, and the
 weights maximise the likelihood of the codes the analyst chose, under a Gaussian prior centred
@@ -115,17 +117,17 @@ class Ranking:
         return self._explain(unit, code)
 
 
-def _zscore_rows(matrix: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
-    """Z-score each row across the codes (only ``columns`` when given; the others get 0)."""
+def _center_rows(matrix: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+    """Subtract each row's mean across the codes (only ``columns`` when given; the others get
+    0). Rows are centred but not scaled: a passage that resembles no code keeps small
+    differences, and so a flat, unconfident distribution, instead of having its noise blown up
+    into a clear winner."""
     if columns is not None:
         out = np.zeros_like(matrix, dtype=float)
         if columns.sum() >= 2:
-            out[:, columns] = _zscore_rows(matrix[:, columns])
+            out[:, columns] = _center_rows(matrix[:, columns])
         return out
-    mean = matrix.mean(axis=1, keepdims=True)
-    std = matrix.std(axis=1, keepdims=True)
-    std[std < 1e-9] = 1.0
-    return (matrix - mean) / std
+    return matrix - matrix.mean(axis=1, keepdims=True)
 
 
 def _softmax_rows(matrix: np.ndarray) -> np.ndarray:
@@ -257,6 +259,7 @@ class _Ranker:
         self.codes, self.settings, self.report, self.encoder = codes, settings, report, encoder
         self.n_codes = len(codes)
         self.background = background
+        self.scales: dict[str, float] = {}
         # Facets: each code's framework text, piece by piece, and which code each belongs to.
         facet_text: list[str] = []
         facet_code: list[int] = []
@@ -421,8 +424,8 @@ class _Ranker:
     def features(
         self, rows: _Texts, pos_mask: np.ndarray, row_index: np.ndarray | None = None
     ) -> dict[str, Any]:
-        """Every scorer's z-scored matrix for ``rows`` (or the subset ``row_index``), with only
-        the coded quotes in ``pos_mask`` as the codes' examples."""
+        """Every scorer's centred, scaled matrix for ``rows`` (or the subset ``row_index``),
+        with only the coded quotes in ``pos_mask`` as the codes' examples."""
         take = slice(None) if row_index is None else row_index
         x = rows.x[take]
         proto_x, proto_emb = self.prototypes(pos_mask)
@@ -462,7 +465,13 @@ class _Ranker:
             if name not in raw:
                 continue
             columns = has_examples if name.startswith("nearest") else None
-            out[name] = _zscore_rows(raw[name], columns)
+            centred = _center_rows(raw[name], columns)
+            # One scale per scorer, set on the project's passages and reused for the
+            # validation rows, so the fused logits mean the same on both.
+            if name not in self.scales:
+                spread = float(centred.std()) if centred.size else 0.0
+                self.scales[name] = spread if spread > 1e-9 else 1.0
+            out[name] = centred / self.scales[name]
         out["_raw"] = raw
         return out
 

@@ -52,6 +52,7 @@ def _queue_context(params: QueryDict, project: Project) -> dict[str, Any]:
         "page": page,
         "codes": codes,
         "query": _without_page(params),
+        "unsure": selectors.run_unsure(project=project),
     }
 
 
@@ -64,7 +65,6 @@ def suggestions(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         return render(request, "themes/suggestions.html#queue", context)
     context["run_form"] = SuggestionRunForm(project=project)
     context["job"] = selectors.run_latest(project=project, kind=SuggestionRun.Kind.SUGGEST)
-    context["unsure"] = selectors.run_unsure(project=project)
     return render(request, "themes/suggestions.html", context)
 
 
