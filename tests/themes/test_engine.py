@@ -183,3 +183,15 @@ def test_candidate_labels_use_the_words_of_the_quotes_not_lemmas():
 
 def test_clustering_too_little_material_gives_no_candidates():
     assert cluster_texts(["one passage only", "and another"]) == []
+
+
+def test_candidate_labels_join_only_adjacent_words_and_no_generic_head():
+    blue = [
+        f"People say the call came out of the blue, people need phone calls {i}" for i in range(6)
+    ]
+    food = [f"The hospital food was cold and the meals were bland {i}" for i in range(6)]
+    clusters = cluster_texts(blue + food, min_size=3)
+    phrases = [p for c in clusters for p in c.key_phrases]
+    assert "phone calls" in phrases  # adjacent in the text
+    assert not any(p.startswith(("call blue", "people", "need", "say")) for p in phrases)
+    assert not any("blue phone" in p or "people blue" in p for p in phrases)

@@ -23,7 +23,54 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
-from .nlp import analyse
+from .nlp import MEANINGFUL, analyse
+
+# Words too general to head a candidate theme's label ("need", "people", "say"), and the
+# function words the engine keeps for matching ("can", "not", "who") but that name nothing.
+GENERIC_HEADS = MEANINGFUL | frozenset(
+    [
+        "need",
+        "people",
+        "person",
+        "say",
+        "said",
+        "think",
+        "thing",
+        "things",
+        "know",
+        "want",
+        "like",
+        "feel",
+        "way",
+        "lot",
+        "get",
+        "go",
+        "going",
+        "really",
+        "just",
+        "also",
+        "mean",
+        "happen",
+        "yeah",
+        "yes",
+        "okay",
+        "ok",
+        "well",
+        "sort",
+        "kind",
+        "bit",
+        "actually",
+        "good",
+        "time",
+        "come",
+        "look",
+        "use",
+        "datum",
+        "data",
+        "right",
+        "maybe",
+    ]
+)
 
 Progress = Callable[[float, str], None]
 
@@ -51,10 +98,11 @@ def cluster_texts(
     usable = [i for i, text in enumerate(lemma_texts) if len(text.split()) >= 2]
     if len(usable) < 2 * min_size:
         return []
-    docs = [lemma_texts[i] for i in usable]
+    # Unigrams, and bigrams only of words that stand together in the text.
+    docs = [" ".join([lemma_texts[i], *(pair for pair, _ in analysed[i].bigrams)]) for i in usable]
     vectorizer = TfidfVectorizer(
         token_pattern=r"\S+",
-        ngram_range=(1, 2),
+        ngram_range=(1, 1),
         sublinear_tf=True,
         min_df=2 if len(docs) >= 50 else 1,
         max_df=0.5 if len(docs) >= 20 else 1.0,
@@ -108,10 +156,10 @@ def _clusters_named(
         lift = inside - overall
         words = _surface_words([analysed[usable[row]] for row in rows])
         top = [
-            " ".join(words.get(lemma, lemma) for lemma in str(terms[i]).split())
-            for i in np.argsort(-lift)[:8]
-            if lift[i] > 0
-        ]
+            words.get(str(terms[i]), str(terms[i]).replace("_", " "))
+            for i in np.argsort(-lift)[:20]
+            if lift[i] > 0 and _can_head(str(terms[i]))
+        ][:8]
         chunks = Counter(
             chunk
             for row in rows
@@ -134,13 +182,21 @@ def _clusters_named(
     return clusters
 
 
+def _can_head(term: str) -> bool:
+    """A term may name a theme unless it is, or starts with, a generic word."""
+    return term.split("_")[0] not in GENERIC_HEADS
+
+
 def _surface_words(items: list[Any]) -> dict[str, str]:
-    """Each lemma's most used written form in these passages ("datum" -> "data",
-    "circumstance" -> "circumstances"), so labels use the participants' words."""
+    """Each lemma's (and adjacent lemma pair's) most used written form in these passages
+    ("datum" -> "data", "circumstance" -> "circumstances"), so labels use the participants'
+    words."""
     seen: dict[str, Counter[str]] = {}
     for item in items:
         for lemma, surface in zip(item.lemmas, item.surfaces, strict=False):
             seen.setdefault(lemma, Counter())[surface] += 1
+        for pair, written in item.bigrams:
+            seen.setdefault(pair, Counter())[written] += 1
     return {lemma: forms.most_common(1)[0][0] for lemma, forms in seen.items()}
 
 

@@ -130,6 +130,9 @@ class Analysed:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     noun_chunks: list[str] = field(default_factory=list)  # lower-case, as written
     surfaces: list[str] = field(default_factory=list)  # each lemma's word as written, lower-case
+    # Pairs of content words that stand next to each other in the text (no word between them):
+    # (lemma pair joined by "_", the pair as written). "out of the blue" gives none.
+    bigrams: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def lemma_text(self) -> str:
@@ -145,10 +148,15 @@ def analyse(texts: list[str], *, sentences: bool = False, batch_size: int = 256)
     out: list[Analysed] = []
     for doc in nlp.pipe((text or "" for text in texts), batch_size=batch_size):
         content = [t for t in doc if is_content(t)]
-        item = Analysed(
-            lemmas=[_lemma(token, lookup) for token in content],
-            surfaces=[token.lower_ for token in content],
-        )
+        lemmas = [_lemma(token, lookup) for token in content]
+        item = Analysed(lemmas=lemmas, surfaces=[token.lower_ for token in content])
+        for (a, la), (b, lb) in zip(
+            zip(content, lemmas, strict=True),
+            list(zip(content, lemmas, strict=True))[1:],
+            strict=False,
+        ):
+            if b.i == a.i + 1 and a.is_alpha and b.is_alpha:
+                item.bigrams.append((f"{la}_{lb}", f"{a.lower_} {b.lower_}"))
         if sentences:
             item.sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
         if with_chunks:
