@@ -6,7 +6,7 @@ from django.urls import reverse
 from tests.factories import PASSWORD
 from tests.stack.conftest import wait_for_job
 from tests.themes.conftest import make_framework, make_transcript
-from themes.models import Suggestion
+from themes.models import Suggestion, SuggestionRun, TextEmbedding
 
 pytestmark = pytest.mark.stack
 
@@ -32,3 +32,7 @@ def test_a_suggestion_run_is_executed_by_the_real_worker(
         reverse("themes:suggestions", args=[project.pk]), {"min": "0.2"}
     ).content.decode()
     assert "Hackers broke into the hospital system" in html
+    # The worker read for meaning with the packaged model and kept the vectors in PostgreSQL.
+    run = SuggestionRun.objects.get(job=job)
+    assert run.engine["embeddings"] is True
+    assert TextEmbedding.objects.filter(project=project).count() >= job.result["passages"]
