@@ -195,3 +195,14 @@ def test_candidate_labels_join_only_adjacent_words_and_no_generic_head():
     assert "phone calls" in phrases  # adjacent in the text
     assert not any(p.startswith(("call blue", "people", "need", "say")) for p in phrases)
     assert not any("blue phone" in p or "people blue" in p for p in phrases)
+
+
+def test_rejected_suggestions_make_the_fitted_confidence_humbler():
+    codes, units, _ = _confusable_project(4)
+    trusting = rank_units(units=units, codes=codes)
+    # The analyst rejected "Home life" on passages the engine finds very like its codings.
+    codes[0].negatives = ["My dog whines at night.", "The cat barks all day.", "Our puppy whines."]
+    humbled = rank_units(units=units, codes=codes)
+    scale = {k: v for k, v in humbled.weights.items() if k != "centering"}
+    before = {k: v for k, v in trusting.weights.items() if k != "centering"}
+    assert sum(scale.values()) < sum(before.values())

@@ -314,7 +314,14 @@ class _Ranker:
         self.report(0.6, "Learning from your codings")
         validation = self.validation_rows()
         names = [name for name, _ in self.settings.prior_weights if name in features]
-        weights, centering = self.fit_fusion(names, features, validation)
+        rejections = None
+        if len(self.neg_code) and validation:
+            keep = np.arange(min(len(self.neg_code), self.settings.max_validation))
+            rejections = (
+                self.features(self.groups["negatives"], all_pos, keep),
+                self.neg_code[keep],
+            )
+        weights, centering = self.fit_fusion(names, features, validation, rejections)
         logits, column_mean = self.logits(names, weights, centering, features, None)
         logits -= self.settings.negative_weight * self.penalty(units, None) * _scale(weights)
         confidence = _softmax_rows(logits)
@@ -557,7 +564,11 @@ class _Ranker:
         names: list[str],
         features: dict[str, Any],
         validation: tuple[list[dict[str, Any]], list[np.ndarray]] | None,
+        rejections: tuple[dict[str, Any], np.ndarray] | None = None,
     ) -> tuple[np.ndarray, float]:
+        """Weights and centring that maximise, under the prior, the likelihood of the codes the
+        analyst chose for held-out coded quotes and of *not* the code of each rejected
+        suggestion (a rejection is evidence that such confidence was too high)."""
         prior = dict(self.settings.prior_weights)
         w0 = np.array([prior[name] for name in names])
         c0 = self.settings.prior_centering
@@ -573,9 +584,16 @@ class _Ranker:
             return w0, c0
         # Per-code mean of each scorer over the project's passages, for the centering term.
         unit_means = {name: features[name].mean(axis=0) for name in names}
-        stacks = [np.concatenate([f[name] for f, _ in usable]) for name in names]
-        gold = np.concatenate([g for _, g in usable])
+        parts = [f for f, _ in usable]
+        targets = [g for _, g in usable]
+        n_positive = int(sum(len(g) for g in targets))
+        if rejections is not None and all(name in rejections[0] for name in names):
+            parts.append(rejections[0])
+            targets.append(rejections[1])
+        stacks = [np.concatenate([f[name] for f in parts]) for name in names]
+        gold = np.concatenate(targets)
         rows = np.arange(len(gold))
+        chosen = rows < n_positive  # the rest are rejected (row, code) pairs
         strength = self.settings.prior_strength
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -587,9 +605,18 @@ class _Ranker:
             logits = logits - logits.max(axis=1, keepdims=True)
             p = np.exp(logits)
             p /= p.sum(axis=1, keepdims=True)
-            nll = -np.log(p[rows, gold] + 1e-12).sum()
+            target = p[rows, gold]
+            nll = -np.log(target[chosen] + 1e-12).sum() - np.log(1 - target[~chosen] + 1e-12).sum()
+            # d nll / d logits: p - onehot for a chosen code; for a rejected code c,
+            # p_c (onehot_c - p) / (1 - p_c).
             delta = p.copy()
-            delta[rows, gold] -= 1.0  # d nll / d logits
+            delta[rows[chosen], gold[chosen]] -= 1.0
+            if (~chosen).any():
+                r, g = rows[~chosen], gold[~chosen]
+                factor = (target[~chosen] / (1 - target[~chosen] + 1e-12))[:, None]
+                onehot = np.zeros_like(p[~chosen])
+                onehot[np.arange(len(r)), g] = 1.0
+                delta[~chosen] = factor * (onehot - p[~chosen])
             grad_w = np.array(
                 [
                     (delta * (s - c * (unit_means[n] - unit_means[n].mean()))).sum()
