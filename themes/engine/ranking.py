@@ -245,6 +245,30 @@ class _Texts:
     emb: np.ndarray | None = None
 
 
+def _facets(
+    codes: list[CodeProfile], settings: Settings
+) -> tuple[list[str], list[int], list[str], list[tuple[int, str, float]]]:
+    """Each code's framework text piece by piece (name, each clause of the definition and
+    inclusion criteria, example): the texts, the code and field of each, and the whole fields
+    with their weights for the prototypes."""
+    facet_text: list[str] = []
+    facet_code: list[int] = []
+    facet_label: list[str] = []
+    field_rows: list[tuple[int, str, float]] = []
+    for j, code in enumerate(codes):
+        for name, weight in settings.field_weights:
+            value = (getattr(code, name) or "").strip()
+            if not value:
+                continue
+            field_rows.append((j, value, weight))
+            pieces = [value] if name in {"name", "example"} else clauses(value) or [value]
+            for piece in pieces:
+                facet_text.append(piece)
+                facet_code.append(j)
+                facet_label.append(name)
+    return facet_text, facet_code, facet_label, field_rows
+
+
 class _Ranker:
     def __init__(
         self,
@@ -260,22 +284,7 @@ class _Ranker:
         self.n_codes = len(codes)
         self.background = background
         self.scales: dict[str, float] = {}
-        # Facets: each code's framework text, piece by piece, and which code each belongs to.
-        facet_text: list[str] = []
-        facet_code: list[int] = []
-        facet_label: list[str] = []
-        field_rows: list[tuple[int, str, float]] = []
-        for j, code in enumerate(codes):
-            for name, weight in settings.field_weights:
-                value = (getattr(code, name) or "").strip()
-                if not value:
-                    continue
-                field_rows.append((j, value, weight))
-                pieces = [value] if name in {"name", "example"} else clauses(value) or [value]
-                for piece in pieces:
-                    facet_text.append(piece)
-                    facet_code.append(j)
-                    facet_label.append(name)
+        facet_text, facet_code, facet_label, field_rows = _facets(codes, settings)
         self.facet_code = np.array(facet_code, dtype=int)
         self.facet_label = facet_label
         self.field_rows = field_rows
