@@ -6,9 +6,15 @@ class CodingConfig(AppConfig):
     verbose_name = "Framework and coding"
 
     def ready(self) -> None:
-        from transcripts.signals import membership_changed
+        from transcripts.signals import (
+            membership_changed,
+            pseudonymisation_changed,
+            transcript_rewritten,
+        )
 
         from . import tasks  # noqa: F401  (declares the coding app's job kinds)
-        from .audit_signals import membership_audited
+        from .audit_signals import codings_remapped, membership_audited, pseudonymisation_audited
 
         membership_changed.connect(membership_audited, dispatch_uid="audit-membership")
+        pseudonymisation_changed.connect(pseudonymisation_audited, dispatch_uid="audit-pseudonym")
+        transcript_rewritten.connect(codings_remapped, dispatch_uid="remap-codings")

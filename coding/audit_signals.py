@@ -21,3 +21,31 @@ def membership_audited(
         before=None if before is None else {"member": member.get_username(), "role": before},
         after=None if after is None else {"member": member.get_username(), "role": after},
     )
+
+
+def pseudonymisation_audited(
+    sender: Any, *, project: Any, by: Any, action: str, identifier: Any, details: dict,
+    **kwargs: Any,
+) -> None:  # fmt: skip
+    """Pseudonymisation decisions, applying and reversing, without the original words."""
+    AuditEvent.objects.create(
+        project=project,
+        user=by if by is not None and getattr(by, "is_authenticated", False) else None,
+        action={"decide": "update", "apply": "pseudonymise", "reverse": "reverse_pseudonym"}[
+            action
+        ],
+        object_type="identifier" if identifier is not None else "project",
+        object_id=identifier.pk if identifier is not None else project.pk,
+        after=details,
+    )
+
+
+def codings_remapped(sender: Any, *, transcript: Any, remap: Any, **kwargs: Any) -> None:
+    """Codings keep covering the same words after the transcript's text is rewritten."""
+    from .models import Coding
+
+    codings = list(Coding.objects.filter(transcript=transcript))
+    for coding in codings:
+        coding.start, coding.end = remap.span(coding.start, coding.end)
+        coding.text = transcript.text[coding.start : coding.end]
+    Coding.objects.bulk_update(codings, ["start", "end", "text"], batch_size=500)

@@ -28,7 +28,7 @@ from tests.factories import (
     UserFactory,
 )
 from themes.models import CandidateTheme, Suggestion
-from transcripts.models import ImportBatch, Membership
+from transcripts.models import Identifier, ImportBatch, Membership
 
 pytestmark = pytest.mark.django_db
 APPS = ("transcripts", "coding", "themes")
@@ -70,11 +70,13 @@ def objects(project, owner) -> dict[str, object]:
                 "end": 10, "text": "I want"},
     )  # fmt: skip
     member = Membership.objects.get(project=project, user=owner)
+    identifier = Identifier.objects.create(project=project, key="p1", surface="P1", type="PERSON")
     return {
         "project_id": project.pk, "transcript_id": transcript.pk, "turn_id": turn.pk,
         "code_id": code.pk, "coding_id": coding.pk, "job_id": job.pk, "batch_id": batch.pk,
         "participant_id": participant.pk, "suggestion_id": suggestion.pk,
         "candidate_id": candidate.pk, "event_id": event.pk, "member_id": member.pk,
+        "identifier_id": identifier.pk,
         "export": "framework_csv",
     }  # fmt: skip
 

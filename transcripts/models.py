@@ -282,3 +282,77 @@ class ImportItem(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Identifier(models.Model):
+    """Something that identifies a person, and its pseudonym: the key of the pseudonymisation.
+
+    One row per surface form (compared without case or accents) and project. With its
+    occurrences, this is the "additional information" kept apart from the working data: only
+    owners see it (``transcripts.pseudonymise``), and no export includes it except the key
+    export, its own file."""
+
+    class Type(models.TextChoices):
+        PERSON = "PERSON", "Person"
+        PLACE = "PLACE", "Place"
+        ORG = "ORG", "Organisation"
+        CONTACT = "CONTACT", "Contact detail"
+        ID = "ID", "Identifying number"
+        DATE = "DATE", "Date"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To review"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Not an identifier"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="identifiers")
+    key = models.CharField(max_length=255, help_text="The surface form, folded (no case, accents).")
+    surface = models.CharField(max_length=255, help_text="The form first seen, as written.")
+    type = models.CharField(max_length=10, choices=Type.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    pseudonym = models.CharField(max_length=255, blank=True)
+    number = models.PositiveIntegerField(default=0, help_text="n of the default [Type n].")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["type", "key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="identifier_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"
+
+
+class IdentifierOccurrence(models.Model):
+    """Where an identifier was found, or replaced. Before applying, ``[start, end)`` is the
+    original text in the transcript; after, it is the pseudonym, and ``original`` keeps what
+    was there (for reversal by an owner)."""
+
+    identifier = models.ForeignKey(Identifier, on_delete=models.CASCADE, related_name="occurrences")
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="identifier_occurrences"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    original = models.CharField(max_length=500)
+    rule = models.CharField(max_length=60, blank=True)
+    alternatives = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="The transcript's, when found.")
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["transcript_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="occurrence_not_empty"
+            ),
+        ]
+        indexes = [models.Index(fields=["transcript", "start"])]
+
+    def __str__(self) -> str:
+        return f"occurrence #{self.pk}"

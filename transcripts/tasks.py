@@ -15,3 +15,10 @@ def import_batch_read_task(job: Job, progress: JobProgress) -> dict | None:
 @job_task("transcripts.import_run", label="Transcript import")
 def import_batch_run_task(job: Job, progress: JobProgress) -> dict | None:
     return import_batch_run_job(job, progress)
+
+
+@job_task("transcripts.detect_identifiers", label="Finding identifiers")
+def detect_identifiers_task(job: Job, progress: JobProgress) -> dict | None:
+    from .pseudonymise.services import detection_execute
+
+    return detection_execute(job, progress)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import jobs, participants, projects, transcripts, uploads
+from .views import jobs, participants, projects, pseudonymise, transcripts, uploads
 
 app_name = "transcripts"
 
@@ -86,5 +86,41 @@ urlpatterns = [
         "projects/<int:project_id>/participants/import/",
         participants.participant_attributes_import,
         name="participant_attributes_import",
+    ),
+    path("projects/<int:project_id>/pseudonymise/", pseudonymise.pseudonymise, name="pseudonymise"),
+    path(
+        "projects/<int:project_id>/pseudonymise/detect/",
+        pseudonymise.pseudonymise_detect,
+        name="pseudonymise_detect",
+    ),
+    path(
+        "projects/<int:project_id>/pseudonymise/<int:identifier_id>/",
+        pseudonymise.identifier_decide,
+        name="identifier_decide",
+    ),
+    path(
+        "projects/<int:project_id>/pseudonymise/<int:identifier_id>/reverse/",
+        pseudonymise.identifier_reverse,
+        name="identifier_reverse",
+    ),
+    path(
+        "projects/<int:project_id>/pseudonymise/bulk/",
+        pseudonymise.identifiers_bulk,
+        name="identifiers_bulk",
+    ),
+    path(
+        "projects/<int:project_id>/pseudonymise/add/",
+        pseudonymise.identifier_add,
+        name="identifier_add",
+    ),
+    path(
+        "projects/<int:project_id>/pseudonymise/apply/",
+        pseudonymise.identifiers_apply,
+        name="identifiers_apply",
+    ),
+    path(
+        "projects/<int:project_id>/pseudonymise/key.csv",
+        pseudonymise.pseudonym_key,
+        name="pseudonym_key",
     ),
 ]

@@ -144,7 +144,7 @@ def test_every_job_kind_is_the_name_of_the_celery_task_that_runs_it():
     from jobs.registry import job_kind_task, job_kinds
 
     kinds = job_kinds()
-    assert len(kinds) == 7
+    assert len(kinds) == 8
     for kind in kinds:
         assert job_kind_task(kind).name == kind
         assert app.tasks[kind].name == kind
