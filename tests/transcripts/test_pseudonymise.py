@@ -203,3 +203,22 @@ def test_the_review_page_accepts_rejects_adds_and_applies(client, project, user,
     # Rejected is remembered: a new detection run does not suggest it again.
     _detect(project, user)
     assert Identifier.objects.get(project=project, key="halifax").status == "rejected"
+
+
+def test_a_coder_s_quote_csv_has_only_pseudonyms_and_says_it_is_pseudonymised(
+    client, project, user, coder, setup
+):
+    found = _detect(project, user)
+    services.identifier_decide(identifier=found["sophie"], user=user, status="accepted")
+    services.identifiers_apply(project=project, user=user)
+    client.login(username=coder.username, password=PASSWORD)
+    response = client.get(reverse("themes:export_quotes_csv", args=[project.pk]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, first = body.splitlines()[:2]
+    assert header.endswith(",Pseudonymised")
+    assert "[Person 1]" in first and "Sophie" not in body
+    assert first.endswith("yes: identifiers replaced; the key is kept apart")
+    screen = client.get(
+        reverse("coding:coding_screen", args=[project.pk, setup[0].pk])
+    ).content.decode()
+    assert "[Person 1]" in screen and "Sophie" not in screen

@@ -42,11 +42,17 @@ FIXED_AFTER_ATTRIBUTES = (
 ATTRIBUTE_PREFIX = "Participant: "
 
 
+PSEUDONYMISED_COLUMN = "Pseudonymised"
+PSEUDONYMISED_VALUE = "yes: identifiers replaced; the key is kept apart"
+
+
 def quote_columns(index: ProjectIndex) -> list[str]:
+    """The header row; a pseudonymised project's export says so in a last column."""
     return [
         *FIXED_BEFORE_ATTRIBUTES,
         *(ATTRIBUTE_PREFIX + attribute.name for attribute in index.attributes),
         *FIXED_AFTER_ATTRIBUTES,
+        *([PSEUDONYMISED_COLUMN] if index.pseudonymised else []),
     ]
 
 
@@ -71,6 +77,7 @@ def quote_values(record: QuoteRecord, index: ProjectIndex) -> list[object]:
         record.memo,
         record.origin,
         record.created_at,
+        *([PSEUDONYMISED_VALUE] if index.pseudonymised else []),
     ]
 
 

@@ -123,7 +123,11 @@ class ProjectIndex:
     their attribute values and the coders' names."""
 
     def __init__(self, project: Project) -> None:
+        from transcripts.pseudonymise.services import pseudonymised_everywhere
+
         self.project = project
+        # Identifiers were replaced in this project's text: the export says so.
+        self.pseudonymised = pseudonymised_everywhere(project)
         self.nodes = code_tree_flat(project=project)
         self.codes: dict[int, Code] = {node.code.pk: node.code for node in self.nodes}
         self.code_position = {code_id: index for index, code_id in enumerate(self.codes)}

@@ -77,6 +77,13 @@ class ReportTheme:
         return self.quotes
 
 
+PSEUDONYMISED_NOTE = (
+    "Pseudonymised: names and other identifiers of participants have been replaced "
+    "(e.g. [Person 3]). The key that links pseudonyms to the original words is kept apart "
+    "from this report."
+)
+
+
 @dataclass
 class Report:
     project: Project
@@ -85,6 +92,7 @@ class Report:
     created_at: Any
     author: str = ""
     which: str = QUOTES_STARRED
+    pseudonymised: bool = False
 
     @property
     def empty_reason(self) -> str:
@@ -138,6 +146,7 @@ def report_build(
         project=project,
         themes=list(themes.values()),
         filters=filters.describe(),
+        pseudonymised=index.pseudonymised,
         created_at=timezone.localtime(),
         author=author,
         which=which,
@@ -198,6 +207,8 @@ def report_docx_write(report: Report, out: IO[bytes] | str) -> None:
     )
     for line in report.filters:
         intro.add_run("\n" + xml_safe(line))
+    if report.pseudonymised:
+        document.add_paragraph(PSEUDONYMISED_NOTE).runs[0].bold = True
     if report.empty_reason:
         document.add_paragraph(report.empty_reason).runs[0].bold = True
     for theme in report.themes:
