@@ -222,3 +222,19 @@ def test_a_coder_s_quote_csv_has_only_pseudonyms_and_says_it_is_pseudonymised(
         reverse("coding:coding_screen", args=[project.pk, setup[0].pk])
     ).content.decode()
     assert "[Person 1]" in screen and "Sophie" not in screen
+
+
+def test_occurrences_left_as_written_follow_the_text_when_others_are_replaced(project, user, setup):
+    transcript, _, _ = setup
+    found = _detect(project, user)
+    services.identifier_decide(identifier=found["sophie"], user=user, status="accepted")
+    services.identifier_decide(identifier=found["halifax"], user=user, status="rejected")
+    services.identifiers_apply(project=project, user=user)
+    transcript.refresh_from_db()
+    occurrence = found["halifax"].occurrences.get()
+    assert transcript.text[occurrence.start : occurrence.end] == "Halifax"
+    # Still current, so accepting it later replaces it without a new detection run.
+    services.identifier_decide(identifier=found["halifax"], user=user, status="accepted")
+    services.identifiers_apply(project=project, user=user)
+    transcript.refresh_from_db()
+    assert "Halifax" not in transcript.text and "in [Place 1] about it" in transcript.text

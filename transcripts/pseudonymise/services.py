@@ -368,7 +368,9 @@ class Remap:
         return new_start, max(self.position(end, side="end"), new_start + 1)
 
 
-def _rewrite(transcript: Transcript, edits: list[tuple[int, int, str]]) -> Remap:
+def _rewrite(
+    transcript: Transcript, edits: list[tuple[int, int, str]], handled: Iterable[int] = ()
+) -> Remap:
     """Replace ``edits`` (non-overlapping) in the transcript, remap its turns and tell the apps
     above. Returns the offset map."""
     edits = sorted(edits)
@@ -390,12 +392,18 @@ def _rewrite(transcript: Transcript, edits: list[tuple[int, int, str]]) -> Remap
         else:
             turn.start = turn.end = remap.position(turn.start, side="start")
     Turn.objects.bulk_update(turns, ["start", "end"], batch_size=500)
+    # Every other occurrence in this transcript (replaced ones, and found but not replaced,
+    # such as rejected ones) follows the text; those being replaced now are set by the caller.
     others = list(
-        IdentifierOccurrence.objects.filter(transcript=transcript, applied_at__isnull=False)
+        IdentifierOccurrence.objects.filter(transcript=transcript).exclude(pk__in=list(handled))
     )
     for occurrence in others:
         occurrence.start, occurrence.end = remap.span(occurrence.start, occurrence.end)
-    IdentifierOccurrence.objects.bulk_update(others, ["start", "end"], batch_size=500)
+        if occurrence.applied_at is None:
+            occurrence.content_hash = transcript.content_hash
+    IdentifierOccurrence.objects.bulk_update(
+        others, ["start", "end", "content_hash"], batch_size=500
+    )
     transcript_rewritten.send(sender=Transcript, transcript=transcript, remap=remap)
     return remap
 
@@ -439,7 +447,7 @@ def identifiers_apply(*, project: Project, user: Any) -> dict[str, int]:
         chosen.sort(key=lambda o: o.start)
         edits = [(o.start, o.end, accepted[o.identifier_id].pseudonym) for o in chosen]
         originals = [(o.start, o.end) for o in chosen]
-        remap = _rewrite(transcript, edits)
+        remap = _rewrite(transcript, edits, handled=[o.pk for o in chosen])
         now = timezone.now()
         for occurrence, (start, end) in zip(chosen, originals, strict=True):
             occurrence.start, occurrence.end = remap.span(start, end)
@@ -498,10 +506,10 @@ def identifier_reverse(*, identifier: Identifier, user: Any) -> int:
         mine = list(applied.filter(transcript=transcript).order_by("start"))
         edits = [(o.start, o.end, o.original) for o in mine]
         spans = [(o.start, o.end) for o in mine]
-        for occurrence in mine:  # kept out of the remapping of applied occurrences
+        for occurrence in mine:
             occurrence.applied_at = None
         IdentifierOccurrence.objects.bulk_update(mine, ["applied_at"])
-        remap = _rewrite(transcript, edits)
+        remap = _rewrite(transcript, edits, handled=[o.pk for o in mine])
         for occurrence, (start, end) in zip(mine, spans, strict=True):
             occurrence.start, occurrence.end = remap.span(start, end)
             occurrence.content_hash = transcript.content_hash
