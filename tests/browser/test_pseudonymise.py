@@ -5,7 +5,6 @@ import io
 
 from coding.models import Code, Coding
 from tests.browser.conftest import log_in, screenshot
-from tests.factories import PASSWORD
 from tests.transcripts.files import zip_bytes
 from transcripts.models import Identifier, Membership, Transcript
 
