@@ -99,10 +99,15 @@ def test_apply_replaces_consistently_and_codings_keep_their_words(project, user,
 
 
 def test_a_new_transcript_gets_the_same_pseudonym(project, user, setup):
+    from transcripts.services.transcripts import transcript_create
+
     found = _detect(project, user)
     services.identifier_decide(identifier=found["sophie"], user=user, status="accepted")
     services.identifiers_apply(project=project, user=user)
-    later = make_transcript(project, turns=[("P4", "I saw sophie at the bus stop.")], name="FG2")
+    text = "P4: I saw sophie at the bus stop."
+    later = transcript_create(project=project, name="FG2", text=text, turns=[])
+    # Checked at upload: the mention is listed under the accepted identifier at once.
+    assert found["sophie"].occurrences.filter(transcript=later, applied_at=None).count() == 1
     services.identifiers_apply(project=project, user=user)
     later.refresh_from_db()
     assert later.text.endswith("I saw [Person 1] at the bus stop.")

@@ -466,6 +466,11 @@ class Detector:
         self.known_people = {fold(n) for n in known_people if n and not GENERIC_LABELS.match(n)}
         self.known_places = {fold(n) for n in known_places if n}
         self.max_place_words = 4
+        # First words of the places with more than one word ("hebden" of "hebden bridge"):
+        # only those start a longer look-up.
+        self.place_heads = {
+            name.split()[0] for name in self.places | self.known_places if " " in name
+        }
 
     # -- public ------------------------------------------------------------------------------
 
@@ -690,7 +695,9 @@ class Detector:
         i = 0
         while i < len(tokens):
             matched = 0
-            for n in range(min(self.max_place_words, len(tokens) - i), 0, -1):
+            first = fold(tokens[i].text)
+            longest = 1 if first not in self.place_heads else self.max_place_words
+            for n in range(min(longest, len(tokens) - i), 0, -1):
                 run = tokens[i : i + n]
                 if any(not _adjacent(text, a, b) for a, b in zip(run, run[1:], strict=False)):
                     continue

@@ -76,6 +76,7 @@ _NAME_LOCALES = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower case without accents: "Siobhán" and "siobhan" meet."""
     decomposed = unicodedata.normalize("NFKD", word.lower())

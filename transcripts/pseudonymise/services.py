@@ -105,7 +105,7 @@ def _detect_in(transcript: Transcript, detector: Detector) -> int:
     ]
     by_key = {i.key: i for i in Identifier.objects.filter(project=transcript.project)}
     candidates = detector.detect(transcript.text) + _known_surfaces(transcript, by_key.values())
-    made = 0
+    rows: list[IdentifierOccurrence] = []
     for candidate in resolve(candidates):
         if (candidate.start, candidate.end) in known:
             continue
@@ -123,19 +123,21 @@ def _detect_in(transcript: Transcript, detector: Detector) -> int:
             by_key[key] = identifier
         if identifier.status == Identifier.Status.REJECTED:
             continue
-        IdentifierOccurrence.objects.create(
-            identifier=identifier,
-            transcript=transcript,
-            start=candidate.start,
-            end=candidate.end,
-            original=candidate.text[:500],
-            rule=candidate.rule,
-            alternatives=[list(a) for a in candidate.alternatives],
-            content_hash=transcript.content_hash,
+        rows.append(
+            IdentifierOccurrence(
+                identifier=identifier,
+                transcript=transcript,
+                start=candidate.start,
+                end=candidate.end,
+                original=candidate.text[:500],
+                rule=candidate.rule,
+                alternatives=[list(a) for a in candidate.alternatives],
+                content_hash=transcript.content_hash,
+            )
         )
         known.add((candidate.start, candidate.end))
-        made += 1
-    return made
+    IdentifierOccurrence.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
 
 
 def _known_surfaces(transcript: Transcript, identifiers: Iterable[Identifier]) -> list[Any]:
@@ -316,6 +318,17 @@ def identifier_add(*, project: Project, user: Any, text: str, type: str) -> tupl
         identifier=identifier, user=user, status=Identifier.Status.ACCEPTED, type=type
     )
     return identifier, made
+
+
+def known_identifiers_mark(transcript: Transcript) -> int:
+    """A new transcript is checked against the project's accepted identifiers: their mentions
+    in it become occurrences, replaced with the same pseudonyms at the next apply."""
+    made = 0
+    for identifier in Identifier.objects.filter(
+        project_id=transcript.project_id, status=Identifier.Status.ACCEPTED
+    ):
+        made += _mention_occurrences(transcript, identifier)
+    return made
 
 
 def _mention_occurrences(transcript: Transcript, identifier: Identifier) -> int:

@@ -96,6 +96,9 @@ def transcript_create(
     except IntegrityError:
         raise TranscriptDuplicate("the same text is already in the project.") from None
     _turns_write(transcript, turns, participants)
+    from ..pseudonymise.services import known_identifiers_mark
+
+    known_identifiers_mark(transcript)  # "Sophie", accepted earlier, is flagged here too
     return transcript
 
 
