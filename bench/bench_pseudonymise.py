@@ -22,11 +22,57 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-WORDS = (
-    "i think the data should be kept safe and they never told us what happens to it when "
-    "we asked at the surgery about the letter and the records and the hospital appointment "
-    "my mum was worried because nobody explained how to opt out or who can see it"
-).split()
+WORDS = [
+    "i",
+    "think",
+    "the",
+    "data",
+    "should",
+    "be",
+    "kept",
+    "safe",
+    "and",
+    "they",
+    "never",
+    "told",
+    "us",
+    "what",
+    "happens",
+    "to",
+    "it",
+    "when",
+    "we",
+    "asked",
+    "at",
+    "the",
+    "surgery",
+    "about",
+    "the",
+    "letter",
+    "and",
+    "the",
+    "records",
+    "and",
+    "the",
+    "hospital",
+    "appointment",
+    "my",
+    "mum",
+    "was",
+    "worried",
+    "because",
+    "nobody",
+    "explained",
+    "how",
+    "to",
+    "opt",
+    "out",
+    "or",
+    "who",
+    "can",
+    "see",
+    "it",
+]
 NAMES = ["Sophie", "Derek", "Nadia", "Bev", "Callum", "Amira", "Gwen", "Tariq"]
 PLACES = ["Halifax", "Todmorden", "Elland", "Brighouse", "Keighley"]
 ORGS = ["Riverside Medical Practice", "St Aidan's Hospital", "Kennet Vale Surgery"]
