@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from transcripts.spans import spans_write
+
 from .models import AuditEvent
 
 
@@ -44,8 +46,17 @@ def codings_remapped(sender: Any, *, transcript: Any, remap: Any, **kwargs: Any)
     """Codings keep covering the same words after the transcript's text is rewritten."""
     from .models import Coding
 
-    codings = list(Coding.objects.filter(transcript=transcript))
+    codings = list(Coding.objects.filter(transcript=transcript).order_by("id"))
+    kept: dict[tuple[int, int, int, int], Any] = {}
+    twins = []
     for coding in codings:
         coding.start, coding.end = remap.span(coding.start, coding.end)
         coding.text = transcript.text[coding.start : coding.end]
-    Coding.objects.bulk_update(codings, ["start", "end", "text"], batch_size=500)
+        key = (coding.code_id, coding.coder_id, coding.start, coding.end)
+        if key in kept:
+            twins.append(coding.pk)  # differed only inside the replaced words: now the same
+        else:
+            kept[key] = coding
+    if twins:
+        Coding.objects.filter(pk__in=twins).delete()
+    spans_write(Coding, list(kept.values()), unique=True)

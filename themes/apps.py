@@ -17,6 +17,8 @@ class ThemesConfig(AppConfig):
 
 def _spans_remapped(sender: object, *, transcript: Any, remap: Any, **kwargs: object) -> None:
     """Suggestions, rejections and candidate quotes follow the words they were made on."""
+    from transcripts.spans import spans_write
+
     from .models import CandidateQuote, Rejection, Suggestion
 
     text = transcript.text
@@ -26,4 +28,4 @@ def _spans_remapped(sender: object, *, transcript: Any, remap: Any, **kwargs: ob
         for row in rows:
             row.start, row.end = remap.span(row.start, row.end)
             row.text = text[row.start : row.end]
-        model.objects.bulk_update(rows, ["start", "end", "text"], batch_size=500)
+        spans_write(model, rows, unique=model is Rejection)

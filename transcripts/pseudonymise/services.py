@@ -142,17 +142,24 @@ def _detect_in(transcript: Transcript, detector: Detector) -> int:
 
 def _known_surfaces(transcript: Transcript, identifiers: Iterable[Identifier]) -> list[Any]:
     """Every mention of an identifier the project already has, so "Sophie" in a transcript
-    added later is found and gets the same pseudonym."""
+    added later is found and gets the same pseudonym. One pass over the text for all of them."""
     from .detect import Candidate
 
-    out = []
+    by_form: dict[str, Identifier] = {}
     for identifier in identifiers:
-        if identifier.status == Identifier.Status.REJECTED:
-            continue
-        forms = {identifier.surface}
-        pattern = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-        for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", transcript.text, re.IGNORECASE):
-            out.append(Candidate(m.start(), m.end(), identifier.type, m.group(), "known"))
+        if identifier.status != Identifier.Status.REJECTED and identifier.surface:
+            by_form.setdefault(identifier.surface.lower(), identifier)
+    if not by_form:
+        return []
+    forms = sorted(by_form, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(form) for form in forms) + r")(?!\w)", re.IGNORECASE
+    )
+    out = []
+    for m in pattern.finditer(transcript.text):
+        found = by_form.get(m.group().lower())
+        if found is not None:
+            out.append(Candidate(m.start(), m.end(), found.type, m.group(), "known"))
     return out
 
 
@@ -313,7 +320,7 @@ def identifier_add(*, project: Project, user: Any, text: str, type: str) -> tupl
         identifier.save(update_fields=["status"])
     made = 0
     for transcript in Transcript.objects.filter(project=project):
-        made += _mention_occurrences(transcript, identifier)
+        made += _mention_occurrences(transcript, [identifier], rule="added by the analyst")
     identifier_decide(
         identifier=identifier, user=user, status=Identifier.Status.ACCEPTED, type=type
     )
@@ -323,32 +330,40 @@ def identifier_add(*, project: Project, user: Any, text: str, type: str) -> tupl
 def known_identifiers_mark(transcript: Transcript) -> int:
     """A new transcript is checked against the project's accepted identifiers: their mentions
     in it become occurrences, replaced with the same pseudonyms at the next apply."""
-    made = 0
-    for identifier in Identifier.objects.filter(
+    accepted = Identifier.objects.filter(
         project_id=transcript.project_id, status=Identifier.Status.ACCEPTED
-    ):
-        made += _mention_occurrences(transcript, identifier)
-    return made
+    )
+    return _mention_occurrences(transcript, accepted) if accepted.exists() else 0
 
 
-def _mention_occurrences(transcript: Transcript, identifier: Identifier) -> int:
-    taken = [(o.start, o.end) for o in IdentifierOccurrence.objects.filter(transcript=transcript)]
-    made = 0
-    for candidate in _known_surfaces(transcript, [identifier]):
-        if any(s < candidate.end and candidate.start < e for s, e in taken):
+def _mention_occurrences(
+    transcript: Transcript, identifiers: Iterable[Identifier], rule: str = "known"
+) -> int:
+    """Occurrences for every mention of ``identifiers`` not yet covered by one."""
+    identifiers = list(identifiers)
+    by_lower = {i.surface.lower(): i for i in identifiers}
+    taken = sorted(
+        (o.start, o.end) for o in IdentifierOccurrence.objects.filter(transcript=transcript)
+    )
+    rows = []
+    for candidate in _known_surfaces(transcript, identifiers):
+        i = bisect.bisect_left(taken, (candidate.end, -1))
+        if any(s < candidate.end and candidate.start < e for s, e in taken[max(0, i - 3) : i]):
             continue
-        IdentifierOccurrence.objects.create(
-            identifier=identifier,
-            transcript=transcript,
-            start=candidate.start,
-            end=candidate.end,
-            original=candidate.text[:500],
-            rule="added by the analyst",
-            content_hash=transcript.content_hash,
+        rows.append(
+            IdentifierOccurrence(
+                identifier=by_lower[candidate.text.lower()],
+                transcript=transcript,
+                start=candidate.start,
+                end=candidate.end,
+                original=candidate.text[:500],
+                rule=rule,
+                content_hash=transcript.content_hash,
+            )
         )
-        taken.append((candidate.start, candidate.end))
-        made += 1
-    return made
+        bisect.insort(taken, (candidate.start, candidate.end))
+    IdentifierOccurrence.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
 
 
 # --- applying and reversing -----------------------------------------------------------------------
@@ -381,6 +396,24 @@ class Remap:
         return new_start, max(self.position(end, side="end"), new_start + 1)
 
 
+def _offsets_write(model: Any, rows: list[Any], *, content_hash: bool = False) -> None:
+    """``start``/``end`` (and ``content_hash``) of many rows in one executemany."""
+    from django.db import connection
+
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    sets = f"{q('start')} = %s, {q('end')} = %s" + (
+        f", {q('content_hash')} = %s" if content_hash else ""
+    )
+    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE id = %s"
+    values = [
+        (row.start, row.end, *((row.content_hash,) if content_hash else ()), row.pk) for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
 def _rewrite(
     transcript: Transcript, edits: list[tuple[int, int, str]], handled: Iterable[int] = ()
 ) -> Remap:
@@ -404,7 +437,7 @@ def _rewrite(
             turn.start, turn.end = remap.span(turn.start, turn.end)
         else:
             turn.start = turn.end = remap.position(turn.start, side="start")
-    Turn.objects.bulk_update(turns, ["start", "end"], batch_size=500)
+    _offsets_write(Turn, turns)
     # Every other occurrence in this transcript (replaced ones, and found but not replaced,
     # such as rejected ones) follows the text; those being replaced now are set by the caller.
     others = list(
@@ -414,9 +447,7 @@ def _rewrite(
         occurrence.start, occurrence.end = remap.span(occurrence.start, occurrence.end)
         if occurrence.applied_at is None:
             occurrence.content_hash = transcript.content_hash
-    IdentifierOccurrence.objects.bulk_update(
-        others, ["start", "end", "content_hash"], batch_size=500
-    )
+    _offsets_write(IdentifierOccurrence, others, content_hash=True)
     transcript_rewritten.send(sender=Transcript, transcript=transcript, remap=remap)
     return remap
 
@@ -436,8 +467,7 @@ def identifiers_apply(*, project: Project, user: Any) -> dict[str, int]:
         IdentifierOccurrence.objects.filter(transcript=transcript, applied_at__isnull=True).exclude(
             content_hash=transcript.content_hash
         ).delete()  # stale: found on older text
-        for identifier in accepted.values():
-            _mention_occurrences(transcript, identifier)
+        _mention_occurrences(transcript, accepted.values())
         pending = list(
             IdentifierOccurrence.objects.filter(
                 transcript=transcript,
