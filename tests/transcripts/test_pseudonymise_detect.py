@@ -205,3 +205,21 @@ def test_our_own_probe_set_of_other_names_is_found_without_leaks(detector):
     assert result["leak"]["rate"] == 0
     assert result["types"]["ALL"]["overlap"]["r"] >= 0.95
     assert result["types"]["ALL"]["overlap"]["p"] >= 0.9
+
+
+def test_a_trained_pipeline_s_entities_join_under_the_same_decoy_rules():
+    """With en_core_web_* installed its NER adds candidates; here a stand-in pipeline."""
+
+    def ner(text):
+        spans = []
+        for words, label in (("Zorblax", "PERSON"), ("NHS England", "ORG"), ("Monday", "DATE"),
+                             ("Kettlewick", "GPE"), ("Yorkshire", "GPE")):  # fmt: skip
+            at = text.find(words)
+            if at >= 0:
+                spans.append((at, at + len(words), label))
+        return spans
+
+    text = "zorblax said Zorblax from Kettlewick wrote to NHS England on Monday from Yorkshire."
+    got = [(c.text, c.type) for c in Detector(ner=ner).detect(text)]
+    assert ("Zorblax", "PERSON") in got and ("Kettlewick", "PLACE") in got
+    assert not any(t in {"NHS England", "Monday", "Yorkshire"} for t, _ in got)

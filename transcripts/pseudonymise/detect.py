@@ -23,8 +23,10 @@ the others are kept as ``alternatives`` for the review.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from .gazetteers import NOT_PLACES, english_words, fold, person_names, uk_places
 
@@ -459,13 +461,21 @@ def _sentence_start(text: str, token: _Token) -> bool:
 class Detector:
     """Detection with the project's known names (participants, the facilitator)."""
 
-    def __init__(self, *, known_people: Iterable[str] = (), known_places: Iterable[str] = ()):
+    def __init__(
+        self,
+        *,
+        known_people: Iterable[str] = (),
+        known_places: Iterable[str] = (),
+        ner: NER | None | bool = True,
+    ):
         self.first, self.last = person_names()
         self.places = uk_places()
         self.words = english_words()
         self.known_people = {fold(n) for n in known_people if n and not GENERIC_LABELS.match(n)}
         self.known_places = {fold(n) for n in known_places if n}
         self.max_place_words = 4
+        # spaCy NER when a trained English pipeline is installed (True: look for one).
+        self.ner: NER | None = spacy_ner() if ner is True else (ner or None)
         # First words of the places with more than one word ("hebden" of "hebden bridge"):
         # only those start a longer look-up.
         self.place_heads = {
@@ -483,7 +493,25 @@ class Detector:
         found += self._places(text, tokens)
         found += self._people(text, tokens)
         found += self._names_in_addresses(text, found)
+        if self.ner is not None:
+            found += self._from_ner(text)
         return resolve(found)
+
+    def _from_ner(self, text: str) -> list[Candidate]:
+        """Entities of a trained pipeline, under the same decoy rules."""
+        out = []
+        assert self.ner is not None
+        for start, end, label in self.ner(text):
+            kind = _NER_TYPES.get(label)
+            words = text[start:end]
+            if kind is None or fold(words) in NATIONAL or fold(words) in NOT_PLACES:
+                continue
+            if kind == "DATE" and not re.search(r"\d", words):
+                continue  # "Monday", "last year": not a date that identifies
+            if any(fold(w) in NATIONAL for w in words.split()[:1]):
+                continue  # "NHS England", "the Government"
+            out.append(Candidate(start, end, kind, words, "spaCy NER"))
+        return out
 
     def _names_in_addresses(self, text: str, found: list[Candidate]) -> list[Candidate]:
         """An e-mail address gives away its owner's name: its parts ("kev" of "kev dot lumb at
@@ -969,6 +997,36 @@ def _edits1(word: str) -> set[str]:
     replaces = {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
     inserts = {a + c + b for a, b in splits for c in _ALPHABET}
     return deletes | swaps | replaces | inserts
+
+
+NER = Callable[[str], list[tuple[int, int, str]]]
+_NER_TYPES = {
+    "PERSON": "PERSON", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE", "ORG": "ORG",
+    "DATE": "DATE",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def spacy_ner() -> NER | None:
+    """The named entities of an installed English pipeline (``en_core_web_sm`` or larger), as
+    code-point spans; None when none is installed (the embedded default)."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    for name in ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm"):
+        try:
+            nlp = spacy.load(name, disable=["lemmatizer"])
+        except OSError:
+            continue
+        if "ner" not in nlp.pipe_names:
+            continue
+
+        def entities(text: str, nlp: Any = nlp) -> list[tuple[int, int, str]]:
+            return [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+
+        return entities
+    return None
 
 
 def resolve(candidates: Sequence[Candidate]) -> list[Candidate]:
