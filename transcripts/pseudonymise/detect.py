@@ -1047,6 +1047,8 @@ def resolve(candidates: Sequence[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
-def detect(text: str, **known: Iterable[str]) -> list[Candidate]:
+def detect(
+    text: str, *, known_people: Iterable[str] = (), known_places: Iterable[str] = ()
+) -> list[Candidate]:
     """Candidates in ``text`` (see ``Detector``)."""
-    return Detector(**known).detect(text)
+    return Detector(known_people=known_people, known_places=known_places).detect(text)
