@@ -243,3 +243,12 @@ def test_occurrences_left_as_written_follow_the_text_when_others_are_replaced(pr
     services.identifiers_apply(project=project, user=user)
     transcript.refresh_from_db()
     assert "Halifax" not in transcript.text and "in [Place 1] about it" in transcript.text
+
+
+def test_the_review_shows_the_reading_that_lost_an_overlap(client, project, user):
+    make_transcript(project, turns=[("P1", "I go to Halifax Road Surgery every month.")])
+    _detect(project, user)
+    client.login(username=user.username, password=PASSWORD)
+    page = client.get(reverse("transcripts:pseudonymise", args=[project.pk])).content.decode()
+    assert "Halifax Road Surgery" in page
+    assert "also read as place: “Halifax Road”" in page or "also read as place: “Halifax”" in page

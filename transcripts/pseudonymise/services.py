@@ -172,6 +172,7 @@ class Group:
     count: int
     transcripts: list[str]
     contexts: list[tuple[str, str, str, str]]  # (transcript, before, the words, after)
+    alternatives: list[tuple[str, str]]  # overlapping readings that lost: (words, type label)
 
 
 def review_groups(*, project: Project, status: str | None = None) -> list[Group]:
@@ -198,12 +199,21 @@ def review_groups(*, project: Project, status: str | None = None) -> list[Group]
                     text[o.end : o.end + 50],
                 )
             )
+        alternatives: dict[tuple[str, str], None] = {}
+        for o in mine:
+            if o.applied_at is not None:
+                continue
+            for start, end, kind in o.alternatives or []:
+                words = o.transcript.text[start:end]
+                if words:
+                    alternatives[(words, Identifier.Type(kind).label)] = None
         groups.append(
             Group(
                 identifier=identifier,
                 count=len(mine),
                 transcripts=sorted({o.transcript.name for o in mine}),
                 contexts=contexts,
+                alternatives=list(alternatives)[:4],
             )
         )
     return groups
