@@ -104,7 +104,9 @@ def _detect_in(transcript: Transcript, detector: Detector) -> int:
         )
     ]
     by_key = {i.key: i for i in Identifier.objects.filter(project=transcript.project)}
-    candidates = detector.detect(transcript.text) + _known_surfaces(transcript, by_key.values())
+    candidates = detector.detect(transcript.text) + _known_surfaces(
+        transcript, by_key.values(), words_only=True
+    )
     rows: list[IdentifierOccurrence] = []
     for candidate in resolve(candidates):
         if (candidate.start, candidate.end) in known:
@@ -140,26 +142,66 @@ def _detect_in(transcript: Transcript, detector: Detector) -> int:
     return len(rows)
 
 
-def _known_surfaces(transcript: Transcript, identifiers: Iterable[Identifier]) -> list[Any]:
+def _known_surfaces(
+    transcript: Transcript, identifiers: Iterable[Identifier], *, words_only: bool = False
+) -> list[Any]:
     """Every mention of an identifier the project already has, so "Sophie" in a transcript
-    added later is found and gets the same pseudonym. One pass over the text for all of them."""
-    from .detect import Candidate
+    added later is found and gets the same pseudonym. Words are looked up by runs of tokens
+    (one pass, however many identifiers); forms with digits or symbols (phone numbers, ids)
+    by a pattern of their own, since they are few."""
+    from .detect import Candidate, _tokens
 
-    by_form: dict[str, Identifier] = {}
+    words: dict[str, Identifier] = {}
+    others: dict[str, Identifier] = {}
     for identifier in identifiers:
-        if identifier.status != Identifier.Status.REJECTED and identifier.surface:
-            by_form.setdefault(identifier.surface.lower(), identifier)
-    if not by_form:
-        return []
-    forms = sorted(by_form, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(form) for form in forms) + r")(?!\w)", re.IGNORECASE
-    )
+        if identifier.status == Identifier.Status.REJECTED or not identifier.surface:
+            continue
+        form = identifier.surface.lower()
+        tokens = _tokens(form)
+        if tokens and " ".join(t.text for t in tokens) == form:
+            words.setdefault(form, identifier)
+        elif not words_only:  # numbers and addresses: the detector's patterns find them anyway
+            others.setdefault(form, identifier)
+    text = transcript.text
+    out = _word_mentions(text, words) if words else []
+    if others:
+        forms = sorted(others, key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.IGNORECASE
+        )
+        for m in pattern.finditer(text):
+            found = others.get(m.group().lower())
+            if found is not None:
+                out.append(Candidate(m.start(), m.end(), found.type, m.group(), "known"))
+    return out
+
+
+def _word_mentions(text: str, words: dict[str, Identifier]) -> list[Any]:
+    """Runs of up to as many tokens as the longest form, looked up in ``words`` (lower case;
+    a possessive 's may follow the last word)."""
+    from .detect import Candidate, _tokens
+
     out = []
-    for m in pattern.finditer(transcript.text):
-        found = by_form.get(m.group().lower())
-        if found is not None:
-            out.append(Candidate(m.start(), m.end(), found.type, m.group(), "known"))
+    longest = max(len(form.split()) for form in words)
+    tokens = _tokens(text)
+    for i in range(len(tokens)):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            run = tokens[i : i + n]
+            if any(run[k + 1].start - run[k].end != 1 for k in range(n - 1)):
+                continue
+            head = [t.text.lower() for t in run[:-1]]
+            for last in dict.fromkeys([run[-1].text.lower(), run[-1].bare.lower()]):
+                form = " ".join([*head, last])
+                found = words.get(form)
+                if found is not None:
+                    end = run[0].start + len(form)
+                    out.append(
+                        Candidate(run[0].start, end, found.type, text[run[0].start : end], "known")
+                    )
+                    break
+            else:
+                continue
+            break
     return out
 
 
