@@ -426,27 +426,21 @@ NATIONAL = frozenset(
 )  # fmt: skip
 
 
-@dataclass
 class _Token:
-    start: int
-    end: int
-    text: str
+    """A word of the text with its offsets; its lower-case form, its form without a
+    possessive 's, and whether it is capitalised, computed once."""
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    __slots__ = ("start", "end", "text", "lower", "bare", "capitalised")
 
-    @property
-    def bare(self) -> str:
-        """Without a possessive 's."""
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start, self.end, self.text = start, end, text
+        self.lower = text.lower()
+        self.bare = text
         for suffix in ("'s", "’s", "'", "’"):
-            if self.text.endswith(suffix) and len(self.text) > len(suffix) + 1:
-                return self.text[: -len(suffix)]
-        return self.text
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+            if text.endswith(suffix) and len(text) > len(suffix) + 1:
+                self.bare = text[: -len(suffix)]
+                break
+        self.capitalised = text[:1].isupper()
 
 
 def _tokens(text: str) -> list[_Token]:

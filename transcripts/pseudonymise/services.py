@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -149,7 +150,7 @@ def _known_surfaces(
     added later is found and gets the same pseudonym. Words are looked up by runs of tokens
     (one pass, however many identifiers); forms with digits or symbols (phone numbers, ids)
     by a pattern of their own, since they are few."""
-    from .detect import Candidate, _tokens
+    from .detect import Candidate
 
     words: dict[str, Identifier] = {}
     others: dict[str, Identifier] = {}
@@ -157,8 +158,7 @@ def _known_surfaces(
         if identifier.status == Identifier.Status.REJECTED or not identifier.surface:
             continue
         form = identifier.surface.lower()
-        tokens = _tokens(form)
-        if tokens and " ".join(t.text for t in tokens) == form:
+        if _is_word_form(form):
             words.setdefault(form, identifier)
         elif not words_only:  # numbers and addresses: the detector's patterns find them anyway
             others.setdefault(form, identifier)
@@ -176,6 +176,15 @@ def _known_surfaces(
     return out
 
 
+@lru_cache(maxsize=100_000)
+def _is_word_form(form: str) -> bool:
+    """Whether ``form`` is words only (found by token runs), not a number or an address."""
+    from .detect import _tokens
+
+    tokens = _tokens(form)
+    return bool(tokens) and " ".join(t.text for t in tokens) == form
+
+
 def _word_mentions(text: str, words: dict[str, Identifier]) -> list[Any]:
     """Runs of up to as many tokens as the longest form, looked up in ``words`` (lower case;
     a possessive 's may follow the last word)."""
@@ -183,8 +192,11 @@ def _word_mentions(text: str, words: dict[str, Identifier]) -> list[Any]:
 
     out = []
     longest = max(len(form.split()) for form in words)
+    heads = {form.split()[0] for form in words} | {form.split()[0] + "'s" for form in words}
     tokens = _tokens(text)
     for i in range(len(tokens)):
+        if tokens[i].lower not in heads and tokens[i].bare.lower() not in heads:
+            continue
         for n in range(min(longest, len(tokens) - i), 0, -1):
             run = tokens[i : i + n]
             if any(run[k + 1].start - run[k].end != 1 for k in range(n - 1)):
