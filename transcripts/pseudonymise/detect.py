@@ -443,8 +443,11 @@ class _Token:
         self.capitalised = text[:1].isupper()
 
 
-def _tokens(text: str) -> list[_Token]:
-    return [_Token(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+@lru_cache(maxsize=8)
+def _tokens(text: str) -> tuple[_Token, ...]:
+    """The words of ``text`` (the same tuple for the same text: detection and the look-up of
+    known identifiers read a transcript once)."""
+    return tuple(_Token(m.start(), m.end(), m.group()) for m in _WORD.finditer(text))
 
 
 def _sentence_start(text: str, token: _Token) -> bool:
@@ -589,7 +592,7 @@ class Detector:
     def _name_like(self, token: _Token) -> bool:
         return token.capitalised and fold(token.bare) not in NATIONAL
 
-    def _organisations(self, text: str, tokens: list[_Token]) -> list[Candidate]:
+    def _organisations(self, text: str, tokens: Sequence[_Token]) -> list[Candidate]:
         """A run of capitalised words ending in an organisation word ("Riverside Medical
         Practice", "St Aidan's Hospital", "Calder Valley NHS Trust"); or named where an
         organisation is expected ("worked at Pennine Print", "care home, Heathfield House")."""
@@ -620,7 +623,7 @@ class Detector:
             )
         return out + self._named_as_organisations(text, tokens)
 
-    def _named_as_organisations(self, text: str, tokens: list[_Token]) -> list[Candidate]:
+    def _named_as_organisations(self, text: str, tokens: Sequence[_Token]) -> list[Candidate]:
         out: list[Candidate] = []
         for i, token in enumerate(tokens):
             if not self._name_like(token) or (i and self._name_like(tokens[i - 1])):
@@ -647,14 +650,14 @@ class Detector:
             )
         return out
 
-    def _org_pair(self, tokens: list[_Token], i: int) -> bool:
+    def _org_pair(self, tokens: Sequence[_Token], i: int) -> bool:
         return (
             i > 0
             and (tokens[i - 1].lower, tokens[i].bare.lower()) in ORG_PAIRS
             and tokens[i - 1].capitalised
         )
 
-    def _joins_org(self, text: str, tokens: list[_Token], j: int) -> bool:
+    def _joins_org(self, text: str, tokens: Sequence[_Token], j: int) -> bool:
         token = tokens[j]
         if not _adjacent(text, token, tokens[j + 1]):
             return False
@@ -664,7 +667,7 @@ class Detector:
 
     # -- streets, house names, places -------------------------------------------------------
 
-    def _streets_and_houses(self, text: str, tokens: list[_Token]) -> list[Candidate]:
+    def _streets_and_houses(self, text: str, tokens: Sequence[_Token]) -> list[Candidate]:
         """Streets ("27 Gibbet Street", "mill lane") and house names ("Beech Cottage"; an ORG
         where an organisation is expected: "care home, Heathfield House")."""
         out: list[Candidate] = []
@@ -693,7 +696,7 @@ class Detector:
             out.append(Candidate(start, end, kind, text[start:end], "street or house"))
         return out
 
-    def _street_here(self, text: str, tokens: list[_Token], i: int, word: str) -> bool:
+    def _street_here(self, text: str, tokens: Sequence[_Token], i: int, word: str) -> bool:
         """Whether token i ends a street or house name: a street word after a name (any case
         for unambiguous street words, capitalised for "Close", "Way", "Cottage"...)."""
         capital_only = word in STREET_WORDS_CAPITALISED or word in HOUSE_WORDS
@@ -710,7 +713,7 @@ class Detector:
             return False
         return prev.lower not in _STOP and prev.lower not in _PLAIN_BEFORE_STREET
 
-    def _places(self, text: str, tokens: list[_Token]) -> list[Candidate]:
+    def _places(self, text: str, tokens: Sequence[_Token]) -> list[Candidate]:
         """Gazetteer places, longest first: capitalised, or lower case when not an English
         word, or one letter away from a place (speech-to-text "todmordon")."""
         out: list[Candidate] = []
@@ -755,7 +758,7 @@ class Detector:
             i += max(matched, 1)
         return out
 
-    def _plausible_place(self, text: str, run: list[_Token], name: str) -> bool:
+    def _plausible_place(self, text: str, run: Sequence[_Token], name: str) -> bool:
         first = run[0]
         words = name.split()
         is_word = len(words) == 1 and (words[0] in self.words or words[0] in self.first)
@@ -780,7 +783,7 @@ class Detector:
 
     # -- people ------------------------------------------------------------------------------
 
-    def _people(self, text: str, tokens: list[_Token]) -> list[Candidate]:
+    def _people(self, text: str, tokens: Sequence[_Token]) -> list[Candidate]:
         out: list[Candidate] = []
         i = 0
         while i < len(tokens):
@@ -794,7 +797,7 @@ class Detector:
             i = j
         return out
 
-    def _person_rule(self, text: str, tokens: list[_Token], i: int) -> str | None:
+    def _person_rule(self, text: str, tokens: Sequence[_Token], i: int) -> str | None:
         """Why token i starts a person's name, or None."""
         token = tokens[i]
         word = fold(token.bare)
@@ -815,7 +818,7 @@ class Detector:
         return None
 
     def _context_rule(
-        self, text: str, tokens: list[_Token], i: int, word: str, prev: str, prev2: str
+        self, text: str, tokens: Sequence[_Token], i: int, word: str, prev: str, prev2: str
     ) -> str | None:
         """A name after a title ("Dr Patel", "dr patel") or a kinship word ("my son Kieran")."""
         token = tokens[i]
@@ -848,7 +851,7 @@ class Detector:
             return word not in _STOP and not (_sentence_start(text, token) and self.is_word(word))
         return word in self.first and not self.is_word(word)
 
-    def _name_run(self, text: str, tokens: list[_Token], i: int, *, lowercase: bool) -> int:
+    def _name_run(self, text: str, tokens: Sequence[_Token], i: int, *, lowercase: bool) -> int:
         """The index after a name starting at token i: given name, initials, surname."""
         j = i + 1
         while j < len(tokens) and j - i < 4 and _adjacent(text, tokens[j - 1], tokens[j]):
@@ -876,7 +879,7 @@ class Detector:
             or not self.is_word(word)
         )
 
-    def _looks_like_name(self, text: str, tokens: list[_Token], i: int, word: str) -> bool:
+    def _looks_like_name(self, text: str, tokens: Sequence[_Token], i: int, word: str) -> bool:
         token = tokens[i]
         if token.bare.lower() in ORG_WORDS | STREET_WORDS | HOUSE_WORDS or word in NOT_PLACES:
             return False  # nor a county, region or country ("Yorkshire")

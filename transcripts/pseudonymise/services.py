@@ -139,7 +139,7 @@ def _detect_in(transcript: Transcript, detector: Detector) -> int:
             )
         )
         known.add((candidate.start, candidate.end))
-    IdentifierOccurrence.objects.bulk_create(rows, batch_size=500)
+    IdentifierOccurrence.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
