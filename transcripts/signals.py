@@ -9,7 +9,8 @@ membership_changed = Signal()
 
 # Sent inside the transaction that rewrote a transcript's text (pseudonymisation and its
 # reversal): transcript (already saved with its new text), remap (``remap.span(start, end)``
-# gives a span's new offsets). Apps above remap the spans they store on it.
+# gives a span's new offsets), replacements ([(old words, new words)], for text kept outside
+# spans, such as suggestion reasons). Apps above remap the spans they store on it.
 transcript_rewritten = Signal()
 
 # Sent when identifiers are decided, applied or reversed: project, by, action ("decide",

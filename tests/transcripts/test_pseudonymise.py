@@ -252,3 +252,38 @@ def test_the_review_shows_the_reading_that_lost_an_overlap(client, project, user
     page = client.get(reverse("transcripts:pseudonymise", args=[project.pk])).content.decode()
     assert "Halifax Road Surgery" in page
     assert "also read as place: “Halifax Road”" in page or "also read as place: “Halifax”" in page
+
+
+def test_suggestion_reasons_and_unsure_passages_follow_the_replacement(project, user, setup):
+    from jobs.models import Job
+    from themes.models import SuggestionRun
+
+    transcript, _, suggestion = setup
+    suggestion.explanation = {
+        "phrase": "I rang 07700 900123",
+        "nearest_quote": "Sophie said the same",
+        "words": ["sophie"],
+    }
+    suggestion.save()
+    start = transcript.text.index("Sophie told")
+    end = transcript.text.index(" and I hope")
+    run = SuggestionRun.objects.create(
+        project=project,
+        job=Job.objects.create(project=project, kind="themes.suggest"),
+        unsure=[[transcript.pk, start, end, 0]],
+        unsure_count=1,
+    )
+    found = _detect(project, user)
+    for key in ("sophie", "07700 900123"):
+        services.identifier_decide(identifier=found[key], user=user, status="accepted")
+    services.identifiers_apply(project=project, user=user)
+    suggestion.refresh_from_db()
+    assert suggestion.explanation == {
+        "phrase": "I rang [Contact 1]",
+        "nearest_quote": "[Person 1] said the same",
+        "words": ["[Person 1]"],
+    }
+    transcript.refresh_from_db()
+    run.refresh_from_db()
+    _, s, e, _ = run.unsure[0]
+    assert transcript.text[s:e] == "[Person 1] told me the same 👍"

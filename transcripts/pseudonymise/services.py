@@ -512,7 +512,12 @@ def _rewrite(
         if occurrence.applied_at is None:
             occurrence.content_hash = transcript.content_hash
     _offsets_write(IdentifierOccurrence, others, content_hash=True)
-    transcript_rewritten.send(sender=Transcript, transcript=transcript, remap=remap)
+    transcript_rewritten.send(
+        sender=Transcript,
+        transcript=transcript,
+        remap=remap,
+        replacements=[(text[s:e], new) for s, e, new in edits],
+    )
     return remap
 
 
