@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from transcripts.http import HtmxHttpRequest
-from transcripts.models import Transcript, Turn
+from transcripts.models import Identifier, Transcript, Turn
 from transcripts.selectors import transcript_get_for_user
 
 from ..models import AuditEvent, Coding
@@ -106,6 +106,7 @@ def coding_screen(request: HtmxHttpRequest, project_id: int, transcript_id: int)
         user=request.user, project_id=project_id, transcript_id=transcript_id
     )
     context = _context(request, transcript)
+    context["identifier_types"] = Identifier.Type.choices
     context["turns"] = screen.screen_turns(
         transcript=transcript,
         coder_view=context["coder_view"],

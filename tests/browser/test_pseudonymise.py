@@ -102,3 +102,31 @@ def test_owner_detects_reviews_applies_and_a_coder_sees_only_pseudonyms(
     transcript.refresh_from_db()
     assert "07700 900123" in transcript.text and "[Person 1]" in transcript.text
     assert Membership.objects.filter(project=project, user=coder).exists()
+
+
+def test_owner_marks_a_missed_identifier_by_selecting_it_on_the_coding_screen(page, user, project):
+    from tests.themes.conftest import make_transcript
+
+    transcript = make_transcript(
+        project, turns=[("P1", "We met at the Dog and Duck most Fridays, me and Gaz.")]
+    )
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/transcripts/{transcript.pk}/code/")
+    page.evaluate(
+        """() => { const el = document.querySelector('.turn-text');
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT); let node;
+        while ((node = walker.nextNode())) {
+          const at = node.textContent.indexOf('Dog and Duck'); if (at < 0) continue;
+          const range = document.createRange(); range.setStart(node, at);
+          range.setEnd(node, at + 'Dog and Duck'.length); const s = window.getSelection();
+          s.removeAllRanges(); s.addRange(range);
+          el.dispatchEvent(new MouseEvent('mouseup', {bubbles: true})); return; } }"""
+    )
+    form = page.locator("#identifier-mark")
+    assert form.locator("#identifier-text").input_value() == "Dog and Duck"
+    form.locator("select").select_option("ORG")
+    form.get_by_role("button", name="Mark as identifier").click()
+    page.get_by_text("Marked “Dog and Duck” (1 place).").wait_for()
+    assert page.url.endswith(f"/transcripts/{transcript.pk}/code/")
+    identifier = Identifier.objects.get(project=project, key="dog and duck")
+    assert (identifier.type, identifier.status) == ("ORG", "accepted")

@@ -227,6 +227,7 @@ def test_a_coder_s_quote_csv_has_only_pseudonyms_and_says_it_is_pseudonymised(
         reverse("coding:coding_screen", args=[project.pk, setup[0].pk])
     ).content.decode()
     assert "[Person 1]" in screen and "Sophie" not in screen
+    assert 'id="identifier-mark"' not in screen  # marking identifiers is for owners
 
 
 def test_occurrences_left_as_written_follow_the_text_when_others_are_replaced(project, user, setup):

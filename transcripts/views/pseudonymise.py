@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from ..http import HtmxHttpRequest
@@ -119,6 +120,9 @@ def identifier_add(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     messages.success(
         request, f"Marked “{identifier.surface}” ({count} place{'s' if count != 1 else ''})."
     )
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(back)  # the coding screen it was marked on
     return HttpResponseRedirect(_back(request, project))
 
 

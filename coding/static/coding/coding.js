@@ -83,6 +83,8 @@
   function showSelection() {
     if (startInput) startInput.value = selection ? selection.start : "";
     if (endInput) endInput.value = selection ? selection.end : "";
+    const identifierText = document.getElementById("identifier-text");
+    if (identifierText) identifierText.value = selection ? selection.text.trim() : "";
     if (!preview) return;
     if (!selection) {
       preview.innerHTML = previewIdle;
