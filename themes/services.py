@@ -475,8 +475,9 @@ def suggestions_accept_bulk(
     min_confidence: float,
     user: Any,
     transcript: Transcript | None = None,
-) -> int:
-    """Accept every pending suggestion of ``code`` at or above ``min_confidence``."""
+) -> list[int]:
+    """Accept every pending suggestion of ``code`` at or above ``min_confidence``; the ids of
+    those accepted, for ``suggestions_accept_undo``."""
     if code.project_id != project.pk:
         raise ValidationError("The code belongs to another project.")
     pending = Suggestion.objects.filter(
@@ -487,11 +488,36 @@ def suggestions_accept_bulk(
     ).select_related("transcript", "code")
     if transcript is not None:
         pending = pending.filter(transcript=transcript)
-    count = 0
+    accepted = []
     for suggestion in pending:
         suggestion_accept(suggestion=suggestion, user=user)
-        count += 1
-    return count
+        accepted.append(suggestion.pk)
+    return accepted
+
+
+@transaction.atomic
+def suggestions_accept_undo(*, project: Project, user: Any, ids: Sequence[int]) -> int:
+    """Undo a bulk accept: the codings it made are removed (audited, so each can be brought
+    back from the audit log) and the suggestions are pending again. Only the user's own
+    acceptances among ``ids`` are undone."""
+    from coding.services.codings import coding_remove
+
+    undone = 0
+    for suggestion in (
+        Suggestion.objects.select_for_update()
+        .filter(project=project, pk__in=list(ids), status=Suggestion.Status.ACCEPTED)
+        .filter(decided_by=user)
+        .select_related("coding__transcript__project")
+    ):
+        if suggestion.coding is not None:
+            coding_remove(coding=suggestion.coding, user=user)
+        suggestion.status = Suggestion.Status.PENDING
+        suggestion.decided_by = None
+        suggestion.decided_at = None
+        suggestion.coding = None
+        suggestion.save(update_fields=["status", "decided_by", "decided_at", "coding"])
+        undone += 1
+    return undone
 
 
 # --- candidate themes ------------------------------------------------------------------------

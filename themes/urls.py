@@ -15,6 +15,11 @@ urlpatterns = [
         name="suggestions_bulk_accept",
     ),
     path(
+        f"{P}suggestions/bulk-accept/undo/",
+        suggestions.suggestions_bulk_undo,
+        name="suggestions_bulk_undo",
+    ),
+    path(
         f"{P}suggestions/<int:suggestion_id>/accept/",
         suggestions.suggestion_accept,
         name="suggestion_accept",

@@ -141,10 +141,10 @@ def test_bulk_accept_takes_one_codes_suggestions_above_the_confidence(
     code = framework[1]
     expected = Suggestion.objects.filter(code=code, confidence__gte=0.4).count()
     assert expected
-    assert (
-        services.suggestions_accept_bulk(project=project, code=code, min_confidence=0.4, user=user)
-        == expected
+    accepted = services.suggestions_accept_bulk(
+        project=project, code=code, min_confidence=0.4, user=user
     )
+    assert len(accepted) == expected
     assert Coding.objects.filter(code=code, origin="suggestion").count() == expected
     assert Suggestion.objects.filter(code=code, confidence__lt=0.4, status="accepted").count() == 0
     assert not Coding.objects.exclude(code=code).exists()
@@ -215,3 +215,27 @@ def test_clustering_with_too_little_material_fails_readably(project, user, frame
     job.refresh_from_db()
     assert job.status == "failed"
     assert "too little" in job.error
+
+
+def test_undoing_a_bulk_accept_removes_its_codings_and_makes_the_suggestions_pending(
+    project, user, coder, framework, transcript
+):
+    from coding.models import AuditEvent
+
+    run(project, user, [transcript], threshold=0.0)
+    code = framework[1]
+    before = set(Coding.objects.values_list("pk", flat=True))
+    accepted = services.suggestions_accept_bulk(
+        project=project, code=code, min_confidence=0.0, user=user
+    )
+    assert accepted and Coding.objects.count() == len(before) + len(accepted)
+    # Someone else's undo changes nothing; the user's own undoes exactly the bulk accept.
+    assert services.suggestions_accept_undo(project=project, user=coder, ids=accepted) == 0
+    assert services.suggestions_accept_undo(project=project, user=user, ids=accepted) == len(
+        accepted
+    )
+    assert set(Coding.objects.values_list("pk", flat=True)) == before
+    assert set(Suggestion.objects.filter(pk__in=accepted).values_list("status", flat=True)) == {
+        "pending"
+    }
+    assert AuditEvent.objects.filter(action="delete", object_type="coding").count() == len(accepted)

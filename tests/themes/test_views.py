@@ -201,9 +201,24 @@ def test_bulk_accept_accepts_one_codes_suggestions_above_the_confidence(
         {"code": suggested.code_id, "min_confidence": "0.1", "min": "0.1"},
         follow=True,
     )
-    assert f"Accepted {expected} suggestion(s)" in response.content.decode()
+    html = response.content.decode()
+    assert f"Accepted {expected} suggestion(s)" in html
     assert Coding.objects.filter(code=suggested.code).count() == expected
     assert Coding.objects.count() == expected
+    # The queue offers to undo it, once.
+    assert 'id="bulk-undo"' in html
+    ids = Suggestion.objects.filter(status="accepted").values_list("pk", flat=True)
+    response = client.post(
+        reverse("themes:suggestions_bulk_undo", args=[project.pk]),
+        {"ids": ",".join(str(pk) for pk in ids)},
+        follow=True,
+    )
+    assert f"Undid {expected} acceptance(s)" in response.content.decode()
+    assert not Coding.objects.exists()
+    assert (
+        'id="bulk-undo"'
+        not in client.get(reverse("themes:suggestions", args=[project.pk])).content.decode()
+    )
 
 
 def test_candidates_page_promotes_and_dismisses(client, coder, project, transcript, candidate):

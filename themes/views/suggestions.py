@@ -61,6 +61,7 @@ def _queue_context(params: QueryDict, project: Project) -> dict[str, Any]:
 def suggestions(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     context = _queue_context(request.GET, project)
+    context["bulk_undo"] = request.session.pop(_UNDO_KEY.format(project.pk), None)
     if request.htmx and request.htmx.target == "queue":
         return render(request, "themes/suggestions.html#queue", context)
     context["run_form"] = SuggestionRunForm(project=project)
@@ -164,7 +165,7 @@ def suggestions_bulk_accept(request: HtmxHttpRequest, project_id: int) -> HttpRe
     project = project_get_for_user(user=request.user, project_id=project_id, write=True)
     form = BulkAcceptForm(request.POST, project=project)
     if form.is_valid():
-        count = services.suggestions_accept_bulk(
+        accepted = services.suggestions_accept_bulk(
             project=project,
             code=form.cleaned_data["code"],
             min_confidence=form.cleaned_data["min_confidence"],
@@ -172,13 +173,39 @@ def suggestions_bulk_accept(request: HtmxHttpRequest, project_id: int) -> HttpRe
             user=request.user,
         )
         messages.success(
-            request, f"Accepted {count} suggestion(s) for {form.cleaned_data['code']}."
+            request, f"Accepted {len(accepted)} suggestion(s) for {form.cleaned_data['code']}."
         )
+        if accepted:  # offered once, on the next view of the queue
+            request.session[_UNDO_KEY.format(project.pk)] = {
+                "ids": accepted,
+                "code": str(form.cleaned_data["code"]),
+            }
     else:
         messages.error(request, "Bulk accept needs a code and a confidence between 0 and 1.")
     if request.htmx:
         filters = request.POST.copy()  # the queue keeps the filters it was showing
         context = _queue_context(filters, project)
+        context["bulk_undo"] = request.session.pop(_UNDO_KEY.format(project.pk), None)
+        return render(request, "themes/suggestions.html#queue", context)
+    return redirect("themes:suggestions", project_id=project.pk)
+
+
+_UNDO_KEY = "suggestions-bulk-undo-{}"
+
+
+@require_POST
+@login_required
+def suggestions_bulk_undo(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    """Undo the bulk accept whose ids the Undo button carries."""
+    project = project_get_for_user(user=request.user, project_id=project_id, write=True)
+    ids = [int(v) for v in request.POST.get("ids", "").split(",") if v.strip().isdigit()]
+    undone = services.suggestions_accept_undo(project=project, user=request.user, ids=ids)
+    messages.success(
+        request,
+        f"Undid {undone} acceptance(s): their codings are removed, the suggestions pending.",
+    )
+    if request.htmx:
+        context = _queue_context(request.POST.copy(), project)
         return render(request, "themes/suggestions.html#queue", context)
     return redirect("themes:suggestions", project_id=project.pk)
 
