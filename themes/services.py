@@ -504,7 +504,7 @@ def suggestions_accept_undo(*, project: Project, user: Any, ids: Sequence[int]) 
 
     undone = 0
     for suggestion in (
-        Suggestion.objects.select_for_update()
+        Suggestion.objects.select_for_update(of=("self",))
         .filter(project=project, pk__in=list(ids), status=Suggestion.Status.ACCEPTED)
         .filter(decided_by=user)
         .select_related("coding__transcript__project")
