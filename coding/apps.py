@@ -13,7 +13,8 @@ class CodingConfig(AppConfig):
         )
 
         from . import tasks  # noqa: F401  (declares the coding app's job kinds)
-        from .audit_signals import codings_remapped, membership_audited, pseudonymisation_audited
+        from .audit_signals import membership_audited, pseudonymisation_audited
+        from .remap import codings_remapped
 
         membership_changed.connect(membership_audited, dispatch_uid="audit-membership")
         pseudonymisation_changed.connect(pseudonymisation_audited, dispatch_uid="audit-pseudonym")

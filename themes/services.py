@@ -213,30 +213,26 @@ def project_encoder(*, project: Project) -> Any:
                 project=project, model=key, digest__in=unique[i : i + 500]
             ).values_list("digest", "vector"):
                 known[digest] = np.frombuffer(bytes(vector), dtype=np.float16)
-        missing = [i for i, d in enumerate(digests) if d not in known]
-        first: dict[str, int] = {}
-        for i in missing:
-            first.setdefault(digests[i], i)
-        if first:
-            vectors = embeddings.encode_with(path, [texts[i] for i in first.values()])
-            rows = []
-            for (digest, _), vector in zip(first.items(), vectors, strict=True):
-                known[digest] = vector.astype(np.float16)
-                rows.append(
-                    TextEmbedding(
-                        project=project,
-                        model=key,
-                        digest=digest,
-                        vector=vector.astype(np.float16).tobytes(),
-                    )
-                )
-            TextEmbedding.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        missing: dict[str, str] = {}  # digest -> text, each text encoded once
+        for digest, text in zip(digests, texts, strict=True):
+            if digest not in known:
+                missing.setdefault(digest, text)
+        if missing:
+            vectors = embeddings.encode_with(path, list(missing.values())).astype(np.float16)
+            known.update(zip(missing, vectors, strict=True))
+            TextEmbedding.objects.bulk_create(
+                [
+                    TextEmbedding(project=project, model=key, digest=d, vector=v.tobytes())
+                    for d, v in zip(missing, vectors, strict=True)
+                ],
+                batch_size=500,
+                ignore_conflicts=True,
+            )
         matrix = np.vstack([known[d] for d in digests]).astype(np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         norms[norms < 1e-9] = 1.0
         return matrix / norms
 
-    encode.model_key = key  # type: ignore[attr-defined]
     return encode
 
 

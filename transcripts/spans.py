@@ -16,16 +16,25 @@ from django.db.models import F
 PARKED = 1_000_000_000  # above any offset into a text (transcripts are far below 1 GB)
 
 
-def spans_write(model: Any, rows: Sequence[Any], *, unique: bool = False) -> None:
-    """Store ``start``, ``end`` and ``text`` of ``rows`` (instances of ``model``)."""
+def spans_write(
+    model: Any,
+    rows: Sequence[Any],
+    *,
+    fields: Sequence[str] = ("start", "end", "text"),
+    unique: bool = False,
+) -> None:
+    """Store ``fields`` of ``rows`` (instances of ``model``, ``start`` and ``end`` among
+    them), one UPDATE per row in a single ``executemany``."""
     if not rows:
         return
     if unique:
         model.objects.filter(pk__in=[row.pk for row in rows]).update(
             start=F("start") + PARKED, end=F("end") + PARKED
         )
-    table = connection.ops.quote_name(model._meta.db_table)
     q = connection.ops.quote_name
-    sql = f"UPDATE {table} SET {q('start')} = %s, {q('end')} = %s, {q('text')} = %s WHERE id = %s"
+    sets = ", ".join(f"{q(field)} = %s" for field in fields)
+    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q('id')} = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(row.start, row.end, row.text, row.pk) for row in rows])
+        cursor.executemany(
+            sql, [(*(getattr(row, field) for field in fields), row.pk) for row in rows]
+        )

@@ -104,7 +104,6 @@ class Ranking:
 
     codes: list[CodeProfile]
     confidence: np.ndarray
-    fused: np.ndarray
     weights: dict[str, float]
     validation_rows: int
     _explain: Callable[[int, int], dict[str, Any]]
@@ -331,15 +330,13 @@ class _Ranker:
                 self.neg_code[keep],
             )
         weights, centering = self.fit_fusion(names, features, validation, rejections)
-        logits, column_mean = self.logits(names, weights, centering, features, None)
+        logits = self.logits(names, weights, centering, features)
         logits -= self.settings.negative_weight * self.penalty(units, None) * _scale(weights)
         confidence = _softmax_rows(logits)
         self.report(0.9, "Explaining the suggestions")
-        self.features_used = features
         return Ranking(
             codes=self.codes,
             confidence=confidence,
-            fused=logits,
             weights={**dict(zip(names, weights.tolist(), strict=True)), "centering": centering},
             validation_rows=int(sum(len(g) for g in validation[1])) if validation else 0,
             _explain=self.explainer(features),
@@ -560,13 +557,12 @@ class _Ranker:
         weights: np.ndarray,
         centering: float,
         features: dict[str, Any],
-        column_mean: np.ndarray | None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        fused = sum(w * features[name] for name, w in zip(names, weights, strict=True))
-        fused = np.asarray(fused, dtype=float)
-        if column_mean is None:
-            column_mean = fused.mean(axis=0, keepdims=True) - fused.mean()
-        return fused - centering * column_mean, column_mean
+    ) -> np.ndarray:
+        """The fused logits, less ``centering`` times each code's mean over the passages."""
+        fused = np.asarray(
+            sum(w * features[name] for name, w in zip(names, weights, strict=True)), dtype=float
+        )
+        return fused - centering * (fused.mean(axis=0, keepdims=True) - fused.mean())
 
     def fit_fusion(
         self,

@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,6 +30,7 @@ from jobs.services import job_start
 
 from ..models import Identifier, IdentifierOccurrence, Participant, Project, Transcript, Turn
 from ..signals import pseudonymisation_changed, transcript_rewritten
+from ..spans import spans_write
 from .detect import Detector, resolve
 from .gazetteers import fold
 
@@ -80,19 +81,24 @@ def detection_execute(job: Job, progress: JobProgress) -> dict[str, int]:
     (its stale, unapplied occurrences are dropped, never patched)."""
     project = job.project
     detector = detector_for_project(project)
-    transcripts = list(Transcript.objects.filter(project=project).order_by("order", "id"))
+    transcripts = list(
+        Transcript.objects.filter(project=project).order_by("order", "id").only("pk", "name")
+    )
+    by_key = {i.key: i for i in Identifier.objects.filter(project=project)}
     found = 0
     for n, transcript in enumerate(transcripts):
         progress.update(n / max(len(transcripts), 1), f"Reading {transcript.name}")
         progress.check_cancelled()
-        found += _detect_in(transcript, detector)
+        found += _detect_in(transcript, detector, by_key)
     identifiers = Identifier.objects.filter(project=project).count()
     progress.update(1.0, f"{found} new candidates; {identifiers} to review in all", force=True)
     return {"transcripts": len(transcripts), "occurrences": found, "identifiers": identifiers}
 
 
 @transaction.atomic
-def _detect_in(transcript: Transcript, detector: Detector) -> int:
+def _detect_in(transcript: Transcript, detector: Detector, by_key: dict[str, Identifier]) -> int:
+    """Candidates of one transcript; ``by_key`` (the project's identifiers by key) gains the
+    ones first seen here."""
     transcript = Transcript.objects.select_for_update().get(pk=transcript.pk)
     IdentifierOccurrence.objects.filter(transcript=transcript, applied_at__isnull=True).exclude(
         content_hash=transcript.content_hash
@@ -104,7 +110,6 @@ def _detect_in(transcript: Transcript, detector: Detector) -> int:
             transcript=transcript, applied_at__isnull=False
         )
     ]
-    by_key = {i.key: i for i in Identifier.objects.filter(project=transcript.project)}
     candidates = detector.detect(transcript.text) + _known_surfaces(
         transcript, by_key.values(), words_only=True
     )
@@ -192,7 +197,7 @@ def _word_mentions(text: str, words: dict[str, Identifier]) -> list[Any]:
 
     out = []
     longest = max(len(form.split()) for form in words)
-    heads = {form.split()[0] for form in words} | {form.split()[0] + "'s" for form in words}
+    heads = {form.split()[0] for form in words}
     tokens = _tokens(text)
     for i in range(len(tokens)):
         if tokens[i].lower not in heads and tokens[i].bare.lower() not in heads:
@@ -233,10 +238,10 @@ def review_groups(*, project: Project, status: str | None = None) -> list[Group]
     identifiers = Identifier.objects.filter(project=project)
     if status:
         identifiers = identifiers.filter(status=status)
+    transcripts = {t.pk: t for t in Transcript.objects.filter(project=project).only("name", "text")}
     occurrences: dict[int, list[IdentifierOccurrence]] = {}
-    for occurrence in IdentifierOccurrence.objects.filter(
-        identifier__project=project
-    ).select_related("transcript"):
+    for occurrence in IdentifierOccurrence.objects.filter(identifier__project=project):
+        occurrence.transcript = transcripts[occurrence.transcript_id]  # one text per transcript
         occurrences.setdefault(occurrence.identifier_id, []).append(occurrence)
     groups = []
     for identifier in identifiers.order_by("status", "type", "key"):
@@ -460,24 +465,6 @@ class Remap:
         return new_start, max(self.position(end, side="end"), new_start + 1)
 
 
-def _offsets_write(model: Any, rows: list[Any], *, content_hash: bool = False) -> None:
-    """``start``/``end`` (and ``content_hash``) of many rows in one executemany."""
-    from django.db import connection
-
-    if not rows:
-        return
-    q = connection.ops.quote_name
-    sets = f"{q('start')} = %s, {q('end')} = %s" + (
-        f", {q('content_hash')} = %s" if content_hash else ""
-    )
-    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE id = %s"
-    values = [
-        (row.start, row.end, *((row.content_hash,) if content_hash else ()), row.pk) for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
-
-
 def _rewrite(
     transcript: Transcript, edits: list[tuple[int, int, str]], handled: Iterable[int] = ()
 ) -> Remap:
@@ -501,7 +488,7 @@ def _rewrite(
             turn.start, turn.end = remap.span(turn.start, turn.end)
         else:
             turn.start = turn.end = remap.position(turn.start, side="start")
-    _offsets_write(Turn, turns)
+    spans_write(Turn, turns, fields=("start", "end"))
     # Every other occurrence in this transcript (replaced ones, and found but not replaced,
     # such as rejected ones) follows the text; those being replaced now are set by the caller.
     others = list(
@@ -511,7 +498,7 @@ def _rewrite(
         occurrence.start, occurrence.end = remap.span(occurrence.start, occurrence.end)
         if occurrence.applied_at is None:
             occurrence.content_hash = transcript.content_hash
-    _offsets_write(IdentifierOccurrence, others, content_hash=True)
+    spans_write(IdentifierOccurrence, others, fields=("start", "end", "content_hash"))
     transcript_rewritten.send(
         sender=Transcript,
         transcript=transcript,
@@ -537,23 +524,17 @@ def identifiers_apply(*, project: Project, user: Any) -> dict[str, int]:
             content_hash=transcript.content_hash
         ).delete()  # stale: found on older text
         _mention_occurrences(transcript, accepted.values())
-        pending = list(
-            IdentifierOccurrence.objects.filter(
-                transcript=transcript,
-                identifier_id__in=accepted,
-                applied_at__isnull=True,
-            ).order_by("start")
+        pending = IdentifierOccurrence.objects.filter(
+            transcript=transcript, identifier_id__in=accepted, applied_at__isnull=True
         )
-        fresh = [o for o in pending if o.content_hash == transcript.content_hash]
-        IdentifierOccurrence.objects.filter(
-            pk__in=[o.pk for o in pending if o not in fresh]
-        ).delete()
         chosen: list[IdentifierOccurrence] = []
-        for occurrence in sorted(fresh, key=lambda o: (-(o.end - o.start), o.start)):
+        overlapped: list[int] = []
+        for occurrence in sorted(pending, key=lambda o: (-(o.end - o.start), o.start)):
             if any(c.start < occurrence.end and occurrence.start < c.end for c in chosen):
-                occurrence.delete()
-                continue
-            chosen.append(occurrence)
+                overlapped.append(occurrence.pk)  # inside a longer one being replaced
+            else:
+                chosen.append(occurrence)
+        IdentifierOccurrence.objects.filter(pk__in=overlapped).delete()
         if not chosen:
             continue
         chosen.sort(key=lambda o: o.start)
@@ -590,13 +571,20 @@ def identifiers_apply(*, project: Project, user: Any) -> dict[str, int]:
 def _relabel(project: Project, accepted: Iterable[Identifier]) -> int:
     """Speaker labels and participant labels that are an accepted name take its pseudonym."""
     names = {i.key: i.pseudonym for i in accepted if i.type == Identifier.Type.PERSON}
-    changed = 0
-    for turn in Turn.objects.filter(transcript__project=project).exclude(speaker_label=""):
+    if not names:
+        return 0
+    turns = []
+    for turn in (
+        Turn.objects.filter(transcript__project=project)
+        .exclude(speaker_label="")
+        .only("speaker_label")
+    ):
         new = names.get(fold(turn.speaker_label))
         if new:
             turn.speaker_label = new[:100]
-            turn.save(update_fields=["speaker_label"])
-            changed += 1
+            turns.append(turn)
+    Turn.objects.bulk_update(turns, ["speaker_label"], batch_size=500)
+    changed = len(turns)
     for participant in Participant.objects.filter(project=project):
         new = names.get(fold(participant.label))
         if new and not Participant.objects.filter(project=project, label=new[:100]).exists():
@@ -659,9 +647,10 @@ def key_csv(*, project: Project) -> str:
         ]
     )
     writer.writerow(["type", "original", "pseudonym", "status", "transcript", "start", "end"])
+    names = dict(Transcript.objects.filter(project=project).values_list("pk", "name"))
     for o in (
         IdentifierOccurrence.objects.filter(identifier__project=project)
-        .select_related("identifier", "transcript")
+        .select_related("identifier")
         .order_by("identifier__type", "identifier__key", "transcript_id", "start")
     ):
         i = o.identifier
@@ -671,7 +660,7 @@ def key_csv(*, project: Project) -> str:
                 _safe(o.original),
                 _safe(i.pseudonym),
                 i.status,
-                _safe(o.transcript.name),
+                _safe(names[o.transcript_id]),
                 o.start,
                 o.end,
             ]
@@ -688,6 +677,3 @@ def pseudonymised_everywhere(project: Project) -> bool:
     return IdentifierOccurrence.objects.filter(
         identifier__project=project, applied_at__isnull=False
     ).exists()
-
-
-Rewriter = Callable[[Transcript, list[tuple[int, int, str]]], Remap]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,8 +33,12 @@ def pseudonymise(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     groups = services.review_groups(project=project, status=status)
     job = project.jobs.filter(kind="transcripts.detect_identifiers").order_by("-id").first()
     counts = dict.fromkeys(Identifier.Status.values, 0)
-    for identifier in Identifier.objects.filter(project=project).only("status"):
-        counts[identifier.status] += 1
+    counts.update(
+        Identifier.objects.filter(project=project)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
     context = {
         "project": project,
         "membership": project.membership,  # type: ignore[attr-defined]
