@@ -146,3 +146,54 @@ class ExchangeGuid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} = {self.guid}"
+
+
+class Assignment(models.Model):
+    """A coder assigned to index a transcript. ``done_at`` is set when they mark it done: only
+    then do their codings of it count in agreement (until then the transcript is missing data
+    for them, not a string of zeros)."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="assignments")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["transcript_id", "coder__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "coder"], name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coder} on {self.transcript}"
+
+
+class BlindPhase(models.Model):
+    """While open (``ended_at`` empty), coders of the project (or of one transcript) see only
+    their own codings; owners see everyone's."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="blind_phases")
+    transcript = models.ForeignKey(
+        Transcript, null=True, blank=True, on_delete=models.CASCADE, related_name="blind_phases"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["project", "ended_at"])]
+
+    def __str__(self) -> str:
+        scope = self.transcript or "whole project"
+        return f"Blind phase on {scope} from {self.started_at:%Y-%m-%d}"
