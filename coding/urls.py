@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, framework, jobs, retrieval, screen, search
+from .views import audit, framework, jobs, retrieval, screen, search, team
 
 app_name = "coding"
 
@@ -50,6 +50,24 @@ urlpatterns = [
         "projects/<int:project_id>/transcripts/<int:transcript_id>/codings/restore/<int:event_id>/",
         screen.coding_restore,
         name="coding_restore",
+    ),
+    # The team: assignments, done, blind coding.
+    path("projects/<int:project_id>/team/", team.team_page, name="team_page"),
+    path(
+        "projects/<int:project_id>/team/assignments/",
+        team.assignments_save,
+        name="assignments_save",
+    ),
+    path("projects/<int:project_id>/team/blind/", team.blind_toggle, name="blind_toggle"),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/done/",
+        team.assignment_done,
+        name="assignment_done",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/reopen/",
+        team.assignment_reopen,
+        name="assignment_reopen",
     ),
     # Retrieval and search.
     path(

@@ -18,7 +18,9 @@ class ConfigConfig(AppConfig):
 
         # Higher apps' panels on lower apps' pages (see transcripts/slots.py), in page order.
         slot_add("project_list.end", "coding/_project_list_import.html")
+        slot_add("project.sections", "coding/_project_team.html")
         slot_add("project.sections", "coding/_project_exchange.html")
         slot_add("project.job_actions", "coding/_project_verify.html")
         slot_add("transcript.actions", "coding/_transcript_code_link.html")
         slot_add("coding_screen.panels", "themes/_coding_screen_suggestions.html")
+        slot_add("team.actions", "themes/_team_agreement_link.html")

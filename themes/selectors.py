@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from coding.models import Code, Coding
+from coding.selectors.team import blind_filter
 from jobs.models import Job
 from transcripts.models import Project, Transcript
 from transcripts.selectors import project_get_for_user
@@ -134,3 +135,27 @@ def candidate_list(*, project: Project, status: str | None = None) -> QuerySet[C
     if status:
         candidates = candidates.filter(status=status)
     return candidates.order_by("status", "-size", "id")
+
+
+def explanations_for_viewer(suggestions: Any, *, user: Any, project: Project) -> list[Suggestion]:
+    """The suggestions as ``user`` may see them: while coding is blind, a coder is not shown a
+    "nearest quote" that another coder coded (only their own quotes of that code)."""
+    listed = list(suggestions)
+    hidden = blind_filter(user=user, project=project)
+    if hidden is None:
+        return listed
+    own = {
+        (code_id, text[:300])
+        for code_id, text in Coding.objects.filter(
+            transcript__project=project, coder_id=user.pk
+        ).values_list("code_id", "text")
+    }
+    for suggestion in listed:
+        quote = suggestion.explanation.get("nearest_quote")
+        if quote and (suggestion.code_id, quote) not in own:
+            suggestion.explanation = {
+                key: value
+                for key, value in suggestion.explanation.items()
+                if not key.startswith("nearest")
+            }
+    return listed

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import candidates, suggestions
+from .views import agreement, candidates, suggestions
 
 P = "projects/<int:project_id>/"
 
 app_name = "themes"
 
 urlpatterns = [
+    path(f"{P}agreement/", agreement.agreement, name="agreement"),
     path(f"{P}suggestions/", suggestions.suggestions, name="suggestions"),
     path(f"{P}suggestions/run/", suggestions.suggestion_run_start, name="suggestion_run"),
     path(

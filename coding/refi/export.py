@@ -22,6 +22,7 @@ from transcripts.models import Attribute, AttributeValue, Participant, Project, 
 
 from ..models import Code, Coding
 from ..selectors.codes import code_tree
+from ..selectors.team import codings_visible
 from .guids import Guids
 from .xml import CODEBOOK_NS, PROJECT_NS, RefiError
 
@@ -173,26 +174,28 @@ def _value(parent: Any, variable_guid: str, kind: str, value: str) -> None:
     _text_el(element, f"{kind}Value", value.strip() if kind != "Text" else value)
 
 
-def project_qde_bytes(*, project: Project) -> tuple[bytes, dict[str, str]]:
-    """``project.qde`` and the source files (``{guid}.txt`` -> text) of a project."""
-    return _QdeWriter(project).write()
+def project_qde_bytes(*, project: Project, viewer: Any = None) -> tuple[bytes, dict[str, str]]:
+    """``project.qde`` and the source files (``{guid}.txt`` -> text) of a project. With a
+    ``viewer``, only the codings they may see (blind coding hides other coders')."""
+    return _QdeWriter(project, viewer).write()
 
 
 class _QdeWriter:
     """``project.qde`` in the schema's order: users, codebook, variables, cases, sources (each
     with its selections, codings and group variables), notes, description."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, viewer: Any = None) -> None:
         self.project = project
         self.guids = Guids(project)
         self.root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
         self.transcripts = list(
             Transcript.objects.filter(project=project).order_by("order", "name", "id")
         )
+        codings = Coding.objects.filter(transcript__project=project)
+        if viewer is not None:
+            codings = codings_visible(codings, user=viewer, project=project)
         self.codings = list(
-            Coding.objects.filter(transcript__project=project)
-            .select_related("code")
-            .order_by("transcript_id", "start", "end", "id")
+            codings.select_related("code").order_by("transcript_id", "start", "end", "id")
         )
         self.files: dict[str, str] = {}
         self.notes: list[tuple[Coding, str]] = []
@@ -400,9 +403,9 @@ def _short(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def project_qdpx_bytes(*, project: Project) -> bytes:
+def project_qdpx_bytes(*, project: Project, viewer: Any = None) -> bytes:
     """The ``.qdpx`` archive: ``project.qde`` plus ``sources/<guid>.txt`` (UTF-8, no BOM)."""
-    qde, files = project_qde_bytes(project=project)
+    qde, files = project_qde_bytes(project=project, viewer=viewer)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", qde)

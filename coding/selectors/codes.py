@@ -24,6 +24,7 @@ from transcripts.models import Project, Transcript
 from transcripts.selectors import project_get_for_user
 
 from ..models import AuditEvent, Code, Coding
+from .team import codings_visible
 
 
 @dataclass
@@ -128,7 +129,9 @@ class FrameworkTable:
     total: int
 
 
-def framework_table(*, project: Project, coder_id: int | None = None) -> FrameworkTable:
+def framework_table(
+    *, project: Project, coder_id: int | None = None, user: Any = None
+) -> FrameworkTable:
     """The code tree with a code-by-transcript count of codings (and, for themes, of distinct
     passages), in five queries whatever the size of the framework. Shading (``heat``, 0 to 1)
     is relative to the busiest cell among codes at the same depth, so themes compare with
@@ -152,6 +155,8 @@ def framework_table(*, project: Project, coder_id: int | None = None) -> Framewo
     transcripts = list(Transcript.objects.filter(project=project).only("id", "name", "order"))
     column = {transcript.pk: index for index, transcript in enumerate(transcripts)}
     codings = Coding.objects.filter(transcript__project=project)
+    if user is not None:
+        codings = codings_visible(codings, user=user, project=project)
     if coder_id is not None:
         codings = codings.filter(coder_id=coder_id)
     counts: dict[int, list[int]] = {node.code.pk: [0] * len(transcripts) for node in nodes}

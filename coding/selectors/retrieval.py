@@ -16,6 +16,7 @@ from transcripts.models import Attribute, AttributeValue, Project, Transcript, T
 
 from ..models import Code, Coding
 from .codes import code_descendant_ids
+from .team import codings_visible
 
 QUOTES_PER_PAGE = 100
 
@@ -61,10 +62,14 @@ def quote_filters_parse(*, params: Any, project: Project) -> QuoteFilters:
     )
 
 
-def quote_queryset(*, project: Project, code: Code, filters: QuoteFilters) -> QuerySet[Coding]:
+def quote_queryset(
+    *, project: Project, code: Code, filters: QuoteFilters, user: Any = None
+) -> QuerySet[Coding]:
     codings = Coding.objects.filter(
         transcript__project=project, code_id__in=code_descendant_ids(code=code)
     )
+    if user is not None:
+        codings = codings_visible(codings, user=user, project=project)
     if filters.transcript_ids:
         codings = codings.filter(transcript_id__in=filters.transcript_ids)
     if filters.coder_ids:

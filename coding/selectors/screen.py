@@ -19,6 +19,7 @@ from transcripts.selectors import project_get_for_user
 
 from ..highlights import Span, TurnView, turn_views
 from ..models import Code, Coding
+from .team import codings_visible
 
 ALL_CODERS = "all"
 MY_CODINGS = "me"
@@ -33,9 +34,14 @@ class CoderView:
     label: str
 
 
-def coder_view_parse(*, value: str | None, user: Any, members: list[Membership]) -> CoderView:
+def coder_view_parse(
+    *, value: str | None, user: Any, members: list[Membership], blind: bool = False
+) -> CoderView:
+    """Whose codings to show. On a blind transcript (for this user) only their own."""
     by_id = {m.user_id: m for m in members}
     mine = user.pk if user.pk in by_id else None
+    if blind:
+        return CoderView(MY_CODINGS, [user.pk], "My codings (blind coding)")
     if not value:
         # Viewers have no codings of their own: show them everybody's.
         value = MY_CODINGS if mine is not None and by_id[mine].can_write else ALL_CODERS
@@ -150,11 +156,13 @@ def coding_get_for_user(
     """A coding of the transcript. Writing needs a coder or owner role, and a coder may only
     change their own codings (owners may tidy anyone's)."""
     project = project_get_for_user(user=user, project_id=project_id, write=write)
-    coding = (
-        Coding.objects.select_related("transcript", "code", "coder")
-        .filter(transcript__project=project, transcript_id=transcript_id, pk=coding_id)
-        .first()
-    )
+    coding = codings_visible(
+        Coding.objects.select_related("transcript", "code", "coder").filter(
+            transcript__project=project, transcript_id=transcript_id, pk=coding_id
+        ),
+        user=user,
+        project=project,
+    ).first()
     if coding is None:
         raise Http404("No such coding.")
     if write and coding.coder_id != user.pk and project.membership.role != Role.OWNER:
@@ -163,14 +171,13 @@ def coding_get_for_user(
     return coding
 
 
-def codings_by_ids(*, transcript: Transcript, ids: str) -> list[Coding]:
+def codings_by_ids(*, transcript: Transcript, ids: str, user: Any = None) -> list[Coding]:
     """The transcript's codings named in ``"3 7 12"`` / ``"3,7"`` (others are ignored)."""
     wanted = [int(part) for part in re.split(r"[\s,]+", ids or "") if part.isdigit()][:50]
-    return list(
-        Coding.objects.filter(transcript=transcript, pk__in=wanted)
-        .select_related("code", "coder")
-        .order_by("start", "code__order", "pk")
-    )
+    codings = Coding.objects.filter(transcript=transcript, pk__in=wanted)
+    if user is not None:
+        codings = codings_visible(codings, user=user, project=transcript.project)
+    return list(codings.select_related("code", "coder").order_by("start", "code__order", "pk"))
 
 
 # A word keeps its combining marks (Python's \w does not match them).

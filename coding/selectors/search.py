@@ -21,6 +21,7 @@ from typing import Any
 from transcripts.models import Project, Transcript, Turn
 
 from ..models import Coding
+from .team import codings_visible
 
 COMBINING = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
 CONTEXT_CHARS = 90
@@ -192,16 +193,19 @@ def sentence_span(*, text: str, lo: int, hi: int, start: int, end: int) -> tuple
     return sentence_start, max(sentence_end, end)
 
 
-def hit_codes(*, hits: list[Hit]) -> list[Hit]:
-    """Each hit with the codes already on its matched words (any coder), in one query."""
+def hit_codes(*, hits: list[Hit], user: Any = None, project: Any = None) -> list[Hit]:
+    """Each hit with the codes already on its matched words (any coder the user may see), in
+    one query."""
     by_transcript: dict[int, list[Hit]] = {}
     for hit in hits:
         by_transcript.setdefault(hit.transcript.pk, []).append(hit)
     if not by_transcript:
         return hits
+    visible = Coding.objects.filter(transcript_id__in=by_transcript)
+    if user is not None and project is not None:
+        visible = codings_visible(visible, user=user, project=project)
     rows = (
-        Coding.objects.filter(transcript_id__in=by_transcript)
-        .select_related("code")
+        visible.select_related("code")
         .only("transcript_id", "start", "end", "code__name", "code__colour", "code__order")
         .order_by("code__order", "code__name")
     )

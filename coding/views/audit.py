@@ -32,6 +32,12 @@ ACTIONS = {
     "import_update": "updated by import",
     "accept_suggestion": "accepted a suggestion",
     "restore": "brought back (undo)",
+    "assign": "assigned",
+    "unassign": "unassigned",
+    "done": "marked done",
+    "reopen": "reopened",
+    "blind_start": "started",
+    "blind_end": "ended",
 }
 FIELD_LABELS = {
     "inclusion": "inclusion criteria",
@@ -127,6 +133,16 @@ def _show(field: str, value: Any, names: _Names, snapshot: dict[str, Any]) -> st
 def _subject(event: AuditEvent, names: _Names, snapshot: dict[str, Any]) -> str:
     if event.object_type == "code":
         return f"code “{snapshot.get('name') or names.of('code', event.object_id)}”"
+    if event.object_type == "assignment":
+        return (
+            f"{snapshot.get('coder', '')}'s coding of "
+            f"{names.of('transcript', snapshot.get('transcript'))}"
+        )
+    if event.object_type == "blindphase":
+        where = snapshot.get("transcript")
+        return "blind coding of " + (
+            names.of("transcript", where) if where else "the whole project"
+        )
     if event.object_type == "membership":
         return f"member {snapshot.get('member', '')}"
     if event.object_type == "matrixcellsummary":
@@ -144,6 +160,8 @@ def _subject(event: AuditEvent, names: _Names, snapshot: dict[str, Any]) -> str:
 
 def _changes(event: AuditEvent, names: _Names) -> list[tuple[str, str, str]]:
     before, after = event.before or {}, event.after or {}
+    if event.object_type in ("assignment", "blindphase"):
+        return []  # the subject says it all
     if event.object_type == "code" and "merged_into" in after:
         return [("merged into", "", str(after.get("merged_into_name", "")))]
     summary = event.object_type == "matrixcellsummary"

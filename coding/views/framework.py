@@ -50,7 +50,7 @@ def _page_context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
     coder = request.GET.get("coder", "")
     coder_id = int(coder) if coder.isdigit() else None
     can_write = project.membership.can_write  # type: ignore[attr-defined]
-    table = framework_table(project=project, coder_id=coder_id)
+    table = framework_table(project=project, coder_id=coder_id, user=request.user)
     quotes = reverse("coding:code_quotes", args=[project.pk, SENTINEL])
     for row in table.rows:  # every member reads a code's quotes
         row.quotes_url = quotes.replace(SENTINEL, str(row.code.pk))  # type: ignore[attr-defined]

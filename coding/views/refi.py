@@ -30,7 +30,8 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def qdpx_export(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     name = f"{slugify(project.name) or 'project'}.qdpx"
-    return _download(project_qdpx_bytes(project=project), name, "application/zip")
+    archive = project_qdpx_bytes(project=project, viewer=request.user)
+    return _download(archive, name, "application/zip")
 
 
 @require_GET

@@ -22,7 +22,9 @@ def code_quotes(request: HtmxHttpRequest, project_id: int, code_id: int) -> Http
     project = project_get_for_user(user=request.user, project_id=project_id)
     code = get_object_or_404(Code, project=project, pk=code_id)
     filters = retrieval.quote_filters_parse(params=request.GET, project=project)
-    codings = retrieval.quote_queryset(project=project, code=code, filters=filters)
+    codings = retrieval.quote_queryset(
+        project=project, code=code, filters=filters, user=request.user
+    )
     page, quotes = retrieval.quote_page(codings=codings, page_number=request.GET.get("page"))
     nodes = code_tree_flat(project=project)
     by_id = {node.code.pk: node.code for node in nodes}

@@ -24,7 +24,7 @@ from transcripts.selectors import transcript_get_for_user
 
 from ..models import AuditEvent, Coding
 from ..screen_forms import CodingApplyForm, CodingUpdateForm, TurnApplyForm
-from ..selectors import screen
+from ..selectors import screen, team
 from ..selectors.codes import code_tree_flat
 from ..services import codings
 
@@ -46,10 +46,12 @@ def _context(request: HtmxHttpRequest, transcript: Transcript) -> dict[str, Any]
     """What every part of the screen needs: codes, members, whose codings are shown."""
     project = transcript.project
     members = screen.project_member_list(project=project)
+    blind = team.transcript_is_blind(transcript=transcript, user=request.user)
     coder_view = screen.coder_view_parse(
         value=request.GET.get("coder") or request.POST.get("coder"),
         user=request.user,
         members=members,
+        blind=blind,
     )
     nodes = code_tree_flat(project=project)
     return {
@@ -60,6 +62,7 @@ def _context(request: HtmxHttpRequest, transcript: Transcript) -> dict[str, Any]
         "is_owner": project.membership.is_owner,
         "members": members,
         "coder_view": coder_view,
+        "blind": blind,
         "codes": {node.code.pk: node.code for node in nodes},
         "code_nodes": nodes,
     }
@@ -107,6 +110,7 @@ def coding_screen(request: HtmxHttpRequest, project_id: int, transcript_id: int)
     )
     context = _context(request, transcript)
     context["identifier_types"] = Identifier.Type.choices
+    context["assignment"] = team.assignment_of(transcript=transcript, user=request.user)
     context["turns"] = screen.screen_turns(
         transcript=transcript,
         coder_view=context["coder_view"],
@@ -127,7 +131,9 @@ def coding_panel(request: HtmxHttpRequest, project_id: int, transcript_id: int) 
     )
     context = _context(request, transcript)
     context["panel_codings"] = screen.codings_placed(
-        screen.codings_by_ids(transcript=transcript, ids=request.GET.get("ids", ""))
+        screen.codings_by_ids(
+            transcript=transcript, ids=request.GET.get("ids", ""), user=request.user
+        )
     )
     if not request.htmx:
         return redirect(_screen_url(transcript, request.GET.get("coder", "")))

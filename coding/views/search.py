@@ -36,7 +36,7 @@ def search(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     hits, total = search_hits(
         project=project, query=query, transcript_ids=transcript_ids, speakers=speakers
     )
-    hit_codes(hits=hits)
+    hit_codes(hits=hits, user=request.user, project=project)
     context = {
         "project": project,
         "membership": project.membership,

@@ -114,7 +114,7 @@ def test_many_quotes_are_paged_with_the_total_shown_in_a_fixed_number_of_queries
             transcript=fg1, code=code, coder=user, start=start, end=start + 3 + offset // 10
         )
     client.force_login(user)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # + open blind phases
         response = client.get(quotes_url(code))
     html = response.content.decode()
     assert f"<strong>{QUOTES_PER_PAGE + 20}</strong> quotes" in html

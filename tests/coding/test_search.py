@@ -172,7 +172,7 @@ def test_search_pages_take_a_fixed_number_of_queries_however_many_groups(
     for index in range(5):
         transcript_with_turns(project, [("P9", f"Another letter {index}.")], name=f"FG{index + 3}")
     client.force_login(user)
-    with django_assert_num_queries(9):  # + the codes on the hits
+    with django_assert_num_queries(10):  # + the codes on the hits, + open blind phases
         response = client.get(reverse("coding:search", args=[project.pk]), {"q": "letter"})
     assert "<strong>8</strong> hits" in response.content.decode()
 

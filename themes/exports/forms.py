@@ -74,9 +74,10 @@ class ExportForm(forms.Form):
         help_text="Excel needs it to show accents and emoji right; LibreOffice and scripts do not.",
     )
 
-    def __init__(self, data: Any = None, *, project: Project) -> None:
+    def __init__(self, data: Any = None, *, project: Project, viewer: Any = None) -> None:
         super().__init__(data)
         self.project = project
+        self.viewer = viewer  # whose eyes: blind coding hides other coders' codings from them
         nodes = code_tree_flat(project=project)
         by_id = {node.code.pk: node.code for node in nodes}
         self.codes = by_id
@@ -159,6 +160,7 @@ class ExportForm(forms.Form):
             attribute_values=attribute_values,
             coders=[self.coders[pk] for pk in data.get("coder", [])],
             starred_only=bool(data.get("starred")),
+            viewer=self.viewer,
         )
 
     def matrix_options(self) -> MatrixOptions:

@@ -252,7 +252,7 @@ def export_run(job: Job, progress: JobProgress) -> dict[str, Any]:
     data = QueryDict(mutable=True)
     for name, values in job.params.get("filters", {}).items():
         data.setlist(name, values)
-    form = ExportForm(data, project=job.project)
+    form = ExportForm(data, project=job.project, viewer=job.created_by)
     if not form.is_valid():
         raise JobError("The filters are no longer valid:\n" + form.error_text())
     filename = export_filename(project=job.project, export=export)

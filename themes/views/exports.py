@@ -44,7 +44,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _form(request: HtmxHttpRequest, project) -> ExportForm:
-    form = ExportForm(request.GET, project=project)
+    form = ExportForm(request.GET, project=project, viewer=request.user)
     form.is_valid()
     return form
 
@@ -131,7 +131,7 @@ def export_file(request: HtmxHttpRequest, project_id: int, export: str) -> HttpR
 @login_required
 def export_job_start(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
-    form = ExportForm(request.POST, project=project)
+    form = ExportForm(request.POST, project=project, viewer=request.user)
     if not form.is_valid():
         return _invalid(request, project, form)
     try:

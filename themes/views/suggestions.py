@@ -25,7 +25,7 @@ from ..models import Suggestion, SuggestionRun
 PAGE_SIZE = 50
 
 
-def _queue_context(params: QueryDict, project: Project) -> dict[str, Any]:
+def _queue_context(params: QueryDict, project: Project, user: Any) -> dict[str, Any]:
     form = QueueFilterForm(params or None, project=project)
     filters = form.cleaned_data if form.is_valid() else {}
     code = filters.get("code")
@@ -39,6 +39,9 @@ def _queue_context(params: QueryDict, project: Project) -> dict[str, Any]:
         transcript_id=transcript.pk if transcript else None,
     )
     page = Paginator(queue, PAGE_SIZE).get_page(params.get("page"))
+    page.object_list = selectors.explanations_for_viewer(
+        page.object_list, user=user, project=project
+    )
     codes = selectors.suggestion_counts_by_code(
         project=project, min_confidence=minimum, transcript_id=transcript.pk if transcript else None
     )
@@ -60,7 +63,7 @@ def _queue_context(params: QueryDict, project: Project) -> dict[str, Any]:
 @login_required
 def suggestions(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
-    context = _queue_context(request.GET, project)
+    context = _queue_context(request.GET, project, request.user)
     context["bulk_undo"] = request.session.pop(_UNDO_KEY.format(project.pk), None)
     if request.htmx and request.htmx.target == "queue":
         return render(request, "themes/suggestions.html#queue", context)
@@ -80,7 +83,7 @@ def suggestion_run_start(request: HtmxHttpRequest, project_id: int) -> HttpRespo
             response = render(request, "themes/suggestions.html#run_form", context)
             response["HX-Retarget"], response["HX-Reswap"] = "#run-form", "outerHTML"
             return response
-        context = {**_queue_context(request.GET, project), "run_form": form}
+        context = {**_queue_context(request.GET, project, request.user), "run_form": form}
         return render(request, "themes/suggestions.html", context, status=400)
     job = services.suggestion_run_start(
         project=project,
@@ -95,6 +98,9 @@ def suggestion_run_start(request: HtmxHttpRequest, project_id: int) -> HttpRespo
 
 
 def _row(request: HtmxHttpRequest, suggestion: Suggestion, error: str = "") -> HttpResponse:
+    suggestion = selectors.explanations_for_viewer(
+        [suggestion], user=request.user, project=suggestion.project
+    )[0]
     context = {"s": suggestion, "project": suggestion.project, "error": error}
     context["membership"] = suggestion.project.membership  # type: ignore[attr-defined]
     if request.htmx:
@@ -184,7 +190,7 @@ def suggestions_bulk_accept(request: HtmxHttpRequest, project_id: int) -> HttpRe
         messages.error(request, "Bulk accept needs a code and a confidence between 0 and 1.")
     if request.htmx:
         filters = request.POST.copy()  # the queue keeps the filters it was showing
-        context = _queue_context(filters, project)
+        context = _queue_context(filters, project, request.user)
         context["bulk_undo"] = request.session.pop(_UNDO_KEY.format(project.pk), None)
         return render(request, "themes/suggestions.html#queue", context)
     return redirect("themes:suggestions", project_id=project.pk)
@@ -205,7 +211,7 @@ def suggestions_bulk_undo(request: HtmxHttpRequest, project_id: int) -> HttpResp
         f"Undid {undone} acceptance(s): their codings are removed, the suggestions pending.",
     )
     if request.htmx:
-        context = _queue_context(request.POST.copy(), project)
+        context = _queue_context(request.POST.copy(), project, request.user)
         return render(request, "themes/suggestions.html#queue", context)
     return redirect("themes:suggestions", project_id=project.pk)
 
@@ -228,7 +234,9 @@ def transcript_suggestions(
         "project": project,
         "membership": project.membership,  # type: ignore[attr-defined]
         "transcript": transcript,
-        "suggestions": queue[:500],
+        "suggestions": selectors.explanations_for_viewer(
+            queue[:500], user=request.user, project=project
+        ),
         "minimum": minimum,
     }
     template = "themes/transcript_suggestions.html"
