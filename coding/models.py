@@ -62,6 +62,7 @@ class Coding(models.Model):
         MANUAL = "manual", "Manual"
         SUGGESTION = "suggestion", "Accepted suggestion"
         IMPORTED = "imported", "Imported"
+        ADJUDICATED = "adjudicated", "Agreed (adjudicated)"
 
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="codings")
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings")
@@ -83,7 +84,14 @@ class Coding(models.Model):
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="coding_not_empty"),
             models.UniqueConstraint(
                 fields=["transcript", "code", "coder", "start", "end"],
+                condition=~Q(origin="adjudicated"),
                 name="coding_unique_span_code_coder",
+            ),
+            # The agreed set holds a code on a span once, whoever adjudicated it.
+            models.UniqueConstraint(
+                fields=["transcript", "code", "start", "end"],
+                condition=Q(origin="adjudicated"),
+                name="coding_unique_agreed_span_code",
             ),
         ]
         indexes = [
@@ -93,6 +101,14 @@ class Coding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} [{self.start}:{self.end}]"
+
+    @property
+    def identity(self) -> tuple[int, int | None, int, int, int]:
+        """What makes a coding unique: a coder's span and code, or (in the agreed set) the
+        span and code alone."""
+        agreed = self.origin == Coding.Origin.ADJUDICATED
+        coder = None if agreed else self.coder_id
+        return (self.transcript_id, coder, self.code_id, self.start, self.end)
 
 
 class AuditEvent(models.Model):
@@ -197,3 +213,42 @@ class BlindPhase(models.Model):
     def __str__(self) -> str:
         scope = self.transcript or "whole project"
         return f"Blind phase on {scope} from {self.started_at:%Y-%m-%d}"
+
+
+class Adjudication(models.Model):
+    """How an adjudicator settled a unit (a speaker turn) on which coders disagreed: whose
+    version was kept, or merged, or their own, with a note. The agreed codings it produced are
+    ``Coding`` rows of origin ``adjudicated``."""
+
+    class Decision(models.TextChoices):
+        AGREED = "agreed", "Coders agreed"
+        KEEP = "keep", "Kept one coder's version"
+        MERGE = "merge", "Merged the versions"
+        OWN = "own", "Adjudicator's own"
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="adjudications"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    kept_coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    codes = models.JSONField(default=list, help_text="Ids of the codes agreed on the unit.")
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["transcript_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript", "start", "end"], name="adjudication_unique_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript} [{self.start}:{self.end}] {self.decision}"

@@ -14,12 +14,12 @@ def codings_remapped(sender: Any, *, transcript: Any, remap: Any, **kwargs: Any)
     from .models import Coding
 
     codings = list(Coding.objects.filter(transcript=transcript).order_by("id"))
-    kept: dict[tuple[int, int, int, int], Any] = {}
+    kept: dict[tuple[int, int | None, int, int, int], Any] = {}
     twins = []
     for coding in codings:
         coding.start, coding.end = remap.span(coding.start, coding.end)
         coding.text = transcript.text[coding.start : coding.end]
-        key = (coding.code_id, coding.coder_id, coding.start, coding.end)
+        key = coding.identity
         if key in kept:
             twins.append(coding.pk)  # differed only inside the replaced words: now the same
         else:

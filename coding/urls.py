@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, framework, jobs, retrieval, screen, search, team
+from .views import adjudication, audit, framework, jobs, retrieval, screen, search, team
 
 app_name = "coding"
 
@@ -68,6 +68,22 @@ urlpatterns = [
         "projects/<int:project_id>/transcripts/<int:transcript_id>/reopen/",
         team.assignment_reopen,
         name="assignment_reopen",
+    ),
+    # Adjudication: the agreed set.
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/adjudicate/",
+        adjudication.adjudication_page,
+        name="adjudication_page",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/adjudicate/decide/",
+        adjudication.adjudication_decide,
+        name="adjudication_decide",
+    ),
+    path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/adjudicate/agreed/",
+        adjudication.adjudication_accept_agreed,
+        name="adjudication_accept_agreed",
     ),
     # Retrieval and search.
     path(

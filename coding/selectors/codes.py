@@ -154,7 +154,9 @@ def framework_table(
     walk(tree)
     transcripts = list(Transcript.objects.filter(project=project).only("id", "name", "order"))
     column = {transcript.pk: index for index, transcript in enumerate(transcripts)}
-    codings = Coding.objects.filter(transcript__project=project)
+    codings = Coding.objects.filter(transcript__project=project).exclude(
+        origin=Coding.Origin.ADJUDICATED
+    )
     if user is not None:
         codings = codings_visible(codings, user=user, project=project)
     if coder_id is not None:

@@ -16,7 +16,7 @@ from transcripts.models import Attribute, AttributeValue, Project, Transcript, T
 
 from ..models import Code, Coding
 from .codes import code_descendant_ids
-from .team import codings_visible
+from .team import AGREED, CODERS, coding_set, codings_visible
 
 QUOTES_PER_PAGE = 100
 
@@ -26,6 +26,7 @@ class QuoteFilters:
     transcript_ids: list[int] = field(default_factory=list)
     coder_ids: list[int] = field(default_factory=list)
     attribute_values: dict[int, list[str]] = field(default_factory=dict)
+    coding_set: str = CODERS  # or AGREED: the adjudicated codings
 
     @property
     def active(self) -> bool:
@@ -59,6 +60,7 @@ def quote_filters_parse(*, params: Any, project: Project) -> QuoteFilters:
         transcript_ids=_ints(params.getlist("transcript")),
         coder_ids=_ints(params.getlist("coder")),
         attribute_values=attribute_values,
+        coding_set=AGREED if params.get("set") == AGREED else CODERS,
     )
 
 
@@ -68,6 +70,7 @@ def quote_queryset(
     codings = Coding.objects.filter(
         transcript__project=project, code_id__in=code_descendant_ids(code=code)
     )
+    codings = coding_set(codings, which=filters.coding_set, project=project)
     if user is not None:
         codings = codings_visible(codings, user=user, project=project)
     if filters.transcript_ids:

@@ -19,7 +19,7 @@ from transcripts.selectors import project_get_for_user
 
 from ..highlights import Span, TurnView, turn_views
 from ..models import Code, Coding
-from .team import codings_visible
+from .team import AGREED, CODERS, coding_set, codings_visible
 
 ALL_CODERS = "all"
 MY_CODINGS = "me"
@@ -32,6 +32,7 @@ class CoderView:
     value: str
     coder_ids: list[int] | None  # None: every coder
     label: str
+    agreed: bool = False  # the agreed (adjudicated) set instead of coders' own codings
 
 
 def coder_view_parse(
@@ -47,6 +48,8 @@ def coder_view_parse(
         value = MY_CODINGS if mine is not None and by_id[mine].can_write else ALL_CODERS
     if value == ALL_CODERS:
         return CoderView(ALL_CODERS, None, "All coders")
+    if value == AGREED:
+        return CoderView(AGREED, None, "The agreed set", agreed=True)
     if value == MY_CODINGS or value == str(user.pk):
         return CoderView(MY_CODINGS, [user.pk], "My codings")
     if value.isdigit() and int(value) in by_id:
@@ -110,9 +113,18 @@ class Mark(NamedTuple):
 
 
 def screen_codings(
-    *, transcript: Transcript, coder_ids: list[int] | None, start: int = 0, end: int | None = None
+    *,
+    transcript: Transcript,
+    coder_ids: list[int] | None,
+    start: int = 0,
+    end: int | None = None,
+    agreed: bool = False,
 ) -> list[Mark]:
-    codings = Coding.objects.filter(transcript=transcript)
+    codings = coding_set(
+        Coding.objects.filter(transcript=transcript),
+        which=AGREED if agreed else CODERS,
+        project=transcript.project,
+    )
     if coder_ids is not None:
         codings = codings.filter(coder_id__in=coder_ids)
     if start or end is not None:
@@ -138,7 +150,11 @@ def screen_turns(
     if spans and end is not None:
         start, end = min(s.start for s in spans), max(s.end for s in spans)
     codings = screen_codings(
-        transcript=transcript, coder_ids=coder_view.coder_ids, start=start, end=end
+        transcript=transcript,
+        coder_ids=coder_view.coder_ids,
+        start=start,
+        end=end,
+        agreed=coder_view.agreed,
     )
     return turn_views(
         text=transcript.text,

@@ -111,9 +111,32 @@ def coders_done(
     if unassigned:
         for tid, coder_id in (
             Coding.objects.filter(transcript_id__in=unassigned)
+            .exclude(origin=Coding.Origin.ADJUDICATED)
             .order_by()
             .values_list("transcript_id", "coder_id")
             .distinct()
         ):
             done[tid].add(coder_id)
     return done, unassigned
+
+
+# -- the agreed set ---------------------------------------------------------------------------
+
+AGREED = "agreed"  # the adjudicated codings only
+CODERS = "coders"  # every coder's own codings (not the agreed set)
+AUTO = ""  # the agreed set once the project has one, else every coder's
+
+
+def agreed_set_exists(*, project: Project) -> bool:
+    return Coding.objects.filter(
+        transcript__project=project, origin=Coding.Origin.ADJUDICATED
+    ).exists()
+
+
+def coding_set(codings: QuerySet[Coding], *, which: str, project: Project) -> QuerySet[Coding]:
+    """Narrow to the agreed set or to the coders' own codings (``AUTO`` picks)."""
+    if which == AUTO:
+        which = AGREED if agreed_set_exists(project=project) else CODERS
+    if which == AGREED:
+        return codings.filter(origin=Coding.Origin.ADJUDICATED)
+    return codings.exclude(origin=Coding.Origin.ADJUDICATED)

@@ -368,16 +368,18 @@ def _merge_into(*, source: Code, target: Code, user: Any, result: MergeResult) -
         source.save(update_fields=["name"])
 
     codings = list(Coding.objects.filter(code=source))
-    taken = set(
-        Coding.objects.filter(
+    taken = {
+        coding.identity[:2] + coding.identity[3:]
+        for coding in Coding.objects.filter(
             code=target, transcript_id__in={c.transcript_id for c in codings}
-        ).values_list("transcript_id", "coder_id", "start", "end")
-    )
+        ).only("transcript_id", "coder_id", "code_id", "start", "end", "origin")
+    }
     moved: list[Coding] = []
     dropped: list[Coding] = []
     for coding in codings:
-        span = (coding.transcript_id, coding.coder_id, coding.start, coding.end)
+        span = coding.identity[:2] + coding.identity[3:]
         (dropped if span in taken else moved).append(coding)
+        taken.add(span)
     now = timezone.now()
     moved_rows = []
     for coding in moved:

@@ -41,9 +41,11 @@ def coding_apply(
     if code.project_id != transcript.project_id:
         raise ValidationError("The code belongs to another project.")
     coding_validate_span(transcript=transcript, start=start, end=end)
-    existing = Coding.objects.filter(
-        transcript=transcript, code=code, coder=coder, start=start, end=end
-    ).first()
+    existing = (
+        Coding.objects.filter(transcript=transcript, code=code, coder=coder, start=start, end=end)
+        .exclude(origin=Coding.Origin.ADJUDICATED)
+        .first()
+    )
     if existing is not None:
         return existing
     try:
@@ -59,7 +61,7 @@ def coding_apply(
                 origin=origin,
             )
     except IntegrityError:  # a concurrent identical request won the race
-        return Coding.objects.get(
+        return Coding.objects.exclude(origin=Coding.Origin.ADJUDICATED).get(
             transcript=transcript, code=code, coder=coder, start=start, end=end
         )
     action = "accept_suggestion" if origin == Coding.Origin.SUGGESTION else "create"
@@ -102,9 +104,14 @@ def coding_restore(*, event: AuditEvent, user: Any) -> Coding:
     start, end, text = before["start"], before["end"], before["text"]
     if transcript.text[start:end] != text:
         raise ValidationError("The transcript's words there have changed since.")
-    if Coding.objects.filter(
-        transcript=transcript, code=code, coder_id=before["coder"], start=start, end=end
-    ).exists():
+    restored = Coding.objects.filter(transcript=transcript, code=code, start=start, end=end)
+    if before.get("origin") == Coding.Origin.ADJUDICATED:
+        restored = restored.filter(origin=Coding.Origin.ADJUDICATED)
+    else:
+        restored = restored.filter(coder_id=before["coder"]).exclude(
+            origin=Coding.Origin.ADJUDICATED
+        )
+    if restored.exists():
         raise ValidationError("That coding is already back.")
     coding = Coding.objects.create(
         transcript=transcript,

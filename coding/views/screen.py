@@ -111,6 +111,9 @@ def coding_screen(request: HtmxHttpRequest, project_id: int, transcript_id: int)
     context = _context(request, transcript)
     context["identifier_types"] = Identifier.Type.choices
     context["assignment"] = team.assignment_of(transcript=transcript, user=request.user)
+    context["has_agreed"] = not context["blind"] and team.agreed_set_exists(
+        project=transcript.project
+    )
     context["turns"] = screen.screen_turns(
         transcript=transcript,
         coder_view=context["coder_view"],

@@ -98,7 +98,7 @@ def test_screen_renders_with_a_fixed_number_of_queries_however_many_codings(
             end=turn.start + 8,
         )
     client.force_login(user)
-    with django_assert_num_queries(10):  # + open blind phases, + my assignment
+    with django_assert_num_queries(11):  # + blind phases, my assignment, an agreed set
         response = client.get(screen_url(transcript))
     assert len(segments(response.content.decode())) == 60
 

@@ -278,7 +278,9 @@ def _rows(
         .values_list("transcript_id", "start", "end")
     ):
         turns[tid].append((start, end))
-    codings = Coding.objects.filter(transcript_id__in=texts, coder_id__in=coder_index)
+    codings = Coding.objects.filter(transcript_id__in=texts, coder_id__in=coder_index).exclude(
+        origin=Coding.Origin.ADJUDICATED
+    )
     if code_ids is not None:
         codings = codings.filter(code_id__in=code_ids)
     by_transcript: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)

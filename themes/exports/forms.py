@@ -16,7 +16,7 @@ from .matrix import ROW_ATTRIBUTE, ROW_PARTICIPANT, ROW_TRANSCRIPT, MatrixOption
 from .records import ExportFilters
 from .report import Attribution
 
-FILTER_FIELDS = ("code", "transcript", "attr", "coder", "starred")
+FILTER_FIELDS = ("code", "transcript", "attr", "coder", "set", "starred")
 OPTION_FIELDS = (
     "rows",
     "columns",
@@ -42,6 +42,15 @@ class ExportForm(forms.Form):
         help_text="Values of one attribute are alternatives; different attributes must all match.",
     )
     coder = forms.MultipleChoiceField(required=False, label="Coders")
+    set = forms.ChoiceField(
+        required=False,
+        label="Codings",
+        choices=[
+            ("", "The agreed set once there is one, else every coder's"),
+            ("agreed", "The agreed (adjudicated) set"),
+            ("coders", "Every coder's own codings"),
+        ],
+    )
     starred = forms.BooleanField(required=False, label="Starred quotes only")
     rows = forms.ChoiceField(required=False, label="Rows (cases)")
     columns = forms.ChoiceField(
@@ -161,6 +170,7 @@ class ExportForm(forms.Form):
             coders=[self.coders[pk] for pk in data.get("coder", [])],
             starred_only=bool(data.get("starred")),
             viewer=self.viewer,
+            coding_set=data.get("set") or "",
         )
 
     def matrix_options(self) -> MatrixOptions:

@@ -14,7 +14,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from coding.models import Code, Coding
 from coding.selectors.codes import code_path, code_tree_flat
-from coding.selectors.team import codings_visible
+from coding.selectors.team import AUTO, coding_set, codings_visible
 from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript, Turn
 
 ITERATOR_CHUNK = 2000
@@ -31,6 +31,7 @@ class ExportFilters:
     coders: list[Any] = field(default_factory=list)
     starred_only: bool = False
     viewer: Any = None  # who exports: on blind transcripts a coder gets only their own codings
+    coding_set: str = AUTO  # the agreed set once it exists, else every coder's codings
 
     def describe(self) -> list[str]:
         """One line per active filter, for the report and the XLSX's About sheet."""
@@ -213,7 +214,11 @@ class ProjectIndex:
 def coding_queryset(project: Project, filters: ExportFilters, index: ProjectIndex) -> QuerySet:
     """The filtered codings of the project in framework order, then group order and position.
     Attribute filters are applied per record (a coding's participant comes from its turn)."""
-    codings = Coding.objects.filter(transcript__project=project)
+    codings = coding_set(
+        Coding.objects.filter(transcript__project=project),
+        which=filters.coding_set,
+        project=project,
+    )
     if filters.viewer is not None:
         codings = codings_visible(codings, user=filters.viewer, project=project)
     if filters.codes:
