@@ -22,6 +22,11 @@ urlpatterns = [
         name="coding_turns",
     ),
     path(
+        "projects/<int:project_id>/transcripts/<int:transcript_id>/code/changes/",
+        screen.coding_changes,
+        name="coding_changes",
+    ),
+    path(
         "projects/<int:project_id>/transcripts/<int:transcript_id>/code/panel/",
         screen.coding_panel,
         name="coding_panel",

@@ -293,3 +293,40 @@ def codings_placed(codings: list[Coding]) -> list[Coding]:
         coding.place = where.get((coding.transcript_id, coding.start), "")  # type: ignore[attr-defined]
         coding.seen = fingerprint(coding)  # type: ignore[attr-defined]
     return codings
+
+
+def audit_cursor(*, project: Project) -> int:
+    """The newest audit event's id: where a screen's "changes since" polling starts."""
+    from ..models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(project=project)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+
+def coding_changes_since(
+    *, project: Project, transcript_id: int, after: int, user: Any, limit: int = 500
+) -> tuple[int, list[tuple[int, int]]]:
+    """``(new cursor, spans)``: the spans of this transcript whose codings another member
+    created, changed or removed after audit event ``after``. One indexed range read."""
+    from ..models import AuditEvent
+
+    rows = list(
+        AuditEvent.objects.filter(project=project, pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", "user_id", "object_type", "before", "after")[:limit]
+    )
+    if not rows:
+        return after, []
+    spans = []
+    for _pk, author, kind, before, later in rows:
+        if kind != "coding" or author == getattr(user, "pk", None):
+            continue
+        for shot in (before, later):
+            if shot and shot.get("transcript") == transcript_id and "start" in shot:
+                spans.append((int(shot["start"]), int(shot["end"])))
+    return rows[-1][0], spans

@@ -145,19 +145,34 @@ def code_new(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
 def code_edit(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpResponse:
     code = code_get_for_user(user=request.user, project_id=project_id, code_id=code_id, write=True)
     form = CodeForm.for_code(code, request.POST or None)
+    conflict: list[tuple[str, str, str]] = []
     if request.method == "POST" and form.is_valid():
         fields = {**form.cleaned_data, "key": form.cleaned_data["key"] or None}
         try:
             codes.code_update(code=code, user=request.user, **fields)
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):  # a conflict: show the other person's version
+            if not hasattr(exc, "error_dict"):  # a conflict: show both versions
+                mine = form.cleaned_data
                 code.refresh_from_db()
                 form = CodeForm.for_code(code, data=CodeForm.for_code(code).initial)
                 form.is_valid()
+                conflict = _conflict_rows(form, mine)
             _errors_to_form(form, exc)
         else:
             return _done(request, code.project, f"Saved {code.name!r}.")
-    return _panel(request, code.project, "edit", form=form, code=code)
+    return _panel(request, code.project, "edit", form=form, code=code, conflict=conflict)
+
+
+def _conflict_rows(form: Any, mine: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(field label, their saved value, your unsaved value)`` where the two differ."""
+    rows = []
+    for name, field in form.fields.items():
+        if name == "seen":
+            continue
+        theirs, yours = form.cleaned_data.get(name), mine.get(name)
+        if (theirs or "") != (yours or ""):
+            rows.append((str(field.label or name), str(theirs or ""), str(yours or "")))
+    return rows
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from transcripts.http import HtmxHttpRequest
 from transcripts.models import Identifier, Transcript, Turn
-from transcripts.selectors import transcript_get_for_user
+from transcripts.selectors import project_get_for_user, transcript_get_for_user
 
 from ..models import AuditEvent, Coding
 from ..screen_forms import CodingApplyForm, CodingUpdateForm, TurnApplyForm
@@ -111,6 +111,7 @@ def coding_screen(request: HtmxHttpRequest, project_id: int, transcript_id: int)
     context = _context(request, transcript)
     context["identifier_types"] = Identifier.Type.choices
     context["assignment"] = team.assignment_of(transcript=transcript, user=request.user)
+    context["changes_cursor"] = screen.audit_cursor(project=transcript.project)
     context["has_agreed"] = not context["blind"] and team.agreed_set_exists(
         project=transcript.project
     )
@@ -235,9 +236,11 @@ def coding_update(
         )
     except ValidationError as exc:
         coding.refresh_from_db()
-        return _respond(
-            request, transcript, spans=[], codings=[coding], error=" ".join(exc.messages)
-        )
+        error = " ".join(exc.messages)
+        yours = form.data.get("memo", "").strip() if "memo" in form.data else None
+        if yours is not None and "Someone changed this" in error and yours != coding.memo:
+            error += f" Your memo, not saved: “{yours}”."
+        return _respond(request, transcript, spans=[], codings=[coding], error=error)
     spans = [before, (coding.start, coding.end)]
     return _respond(request, transcript, spans=spans, codings=[coding], message="Coding saved.")
 
@@ -317,6 +320,31 @@ def _first_error(form: Any) -> str:
     for errors in form.errors.values():
         return " ".join(errors)
     return "The request was not understood."
+
+
+@require_GET
+@login_required
+def coding_changes(request: HtmxHttpRequest, project_id: int, transcript_id: int) -> HttpResponse:
+    """Polled every 2 s by the screen: ``{"cursor": n, "spans": [[start, end], ...]}``, the
+    spans whose codings someone else changed since audit event ``after``. Cheap on purpose (no
+    transcript text is read); while the transcript is blind for the user it reports nothing."""
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    transcript = (
+        Transcript.objects.filter(project=project, pk=transcript_id).only("id", "project").first()
+    )
+    if transcript is None:
+        raise Http404("No such transcript.")
+    transcript.project = project
+    raw = request.GET.get("after", "")
+    after = int(raw) if raw.isdigit() else screen.audit_cursor(project=project)
+    cursor, spans = screen.coding_changes_since(
+        project=project, transcript_id=transcript.pk, after=after, user=request.user
+    )
+    if spans and team.transcript_is_blind(transcript=transcript, user=request.user):
+        spans = []
+    response = JsonResponse({"cursor": cursor, "spans": spans})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -98,7 +98,7 @@ def test_screen_renders_with_a_fixed_number_of_queries_however_many_codings(
             end=turn.start + 8,
         )
     client.force_login(user)
-    with django_assert_num_queries(11):  # + blind phases, my assignment, an agreed set
+    with django_assert_num_queries(12):  # + blind, assignment, agreed set, changes cursor
         response = client.get(screen_url(transcript))
     assert len(segments(response.content.decode())) == 60
 
@@ -507,6 +507,7 @@ def test_a_memo_saved_over_someone_elses_newer_memo_is_refused(client, user, pro
     assert "Coding saved." in first.content.decode()
     second = client.post(update, {"memo": "Prefers email.", "seen": opened}, HTTP_HX_REQUEST="true")
     assert "Someone changed this since you opened it" in second.content.decode()
+    assert "Your memo, not saved: “Prefers email.”" in second.content.decode()
     coding.refresh_from_db()
     assert coding.memo == "Wants paper."
     assert f'name="seen" value="{fingerprint(coding)}"' in second.content.decode()

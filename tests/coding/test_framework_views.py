@@ -374,6 +374,9 @@ def test_two_analysts_editing_one_code_do_not_overwrite_each_other(client, proje
         edit_url, {**fields, "definition": "Data security."}, HTTP_HX_REQUEST="true"
     )
     assert "Someone changed this since you opened it" in second.content.decode()
+    # both versions are shown: theirs (saved) and mine (not saved)
+    conflict = second.content.decode().split('id="code-conflict"', 1)[1].split("</table>", 1)[0]
+    assert "Keeping data safe from hackers." in conflict and "Data security." in conflict
     theme.refresh_from_db()
     assert theme.definition == "Keeping data safe from hackers."  # the first edit is kept
     # the form now carries the current version: saving again works

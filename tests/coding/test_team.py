@@ -219,3 +219,31 @@ def test_agreement_page_explains_too_few_coders(client, project, user):
     transcript_with_turns(project, TURNS)
     page = _get(client, user, "themes:agreement", project.pk)
     assert "at least two coders" in page
+
+
+def test_changes_since_reports_other_members_codings_of_this_transcript(
+    client, project, user, blind_study, django_assert_max_num_queries
+):
+    amy, ben, transcript, code = (blind_study[k] for k in ("amy", "ben", "transcript", "code"))
+    team.blind_end(project=project, user=user)
+    url = reverse("coding:coding_changes", args=[project.pk, transcript.pk])
+    client.force_login(ben)
+    cursor = client.get(url).json()["cursor"]
+    assert client.get(url, {"after": cursor}).json() == {"cursor": cursor, "spans": []}
+    from coding.services.codings import coding_apply, coding_remove
+
+    turn = blind_study["turns"][1]
+    made = coding_apply(transcript=transcript, start=turn.start, end=turn.start + 6, code=code,
+                        coder=amy)  # fmt: skip
+    coding_apply(transcript=transcript, start=turn.start, end=turn.start + 3, code=code, coder=ben)
+    with django_assert_max_num_queries(6):
+        answer = client.get(url, {"after": cursor}).json()
+    assert answer["spans"] == [[turn.start, turn.start + 6]]  # Amy's, not Ben's own
+    assert answer["cursor"] > cursor
+    coding_remove(coding=made, user=amy)
+    removed = client.get(url, {"after": answer["cursor"]}).json()
+    assert removed["spans"] == [[turn.start, turn.start + 6]]
+    # blind again: nothing is reported
+    team.blind_start(project=project, user=user)
+    coding_apply(transcript=transcript, start=turn.start, end=turn.start + 9, code=code, coder=amy)
+    assert client.get(url, {"after": removed["cursor"]}).json()["spans"] == []

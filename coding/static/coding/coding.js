@@ -31,7 +31,7 @@
     window.htmx.ajax("GET", screen.dataset.turnsUrl + "?" + params, { swap: "none" });
   });
 
-  const { codePoints, codePointOffset } = window.CodingOffsets; // offsets.js
+  const { codePoints, codePointOffset, utf16Offset } = window.CodingOffsets; // offsets.js
 
   // Code points from the start of `root` (a .turn-text) to (node, offset).
   function offsetWithin(root, node, offset) {
@@ -335,4 +335,81 @@
     });
   });
   document.querySelectorAll(".js-hide").forEach((el) => (el.hidden = true));
+  // Live updates. Every 2 s the screen asks what other members changed since its last answer
+  // (an indexed read of the audit log, no transcript text) and re-renders the turns they
+  // touched, putting the analyst's own selection back afterwards. Polling rather than
+  // server-sent events: a sync gunicorn worker held open per viewer would let three viewers
+  // take every worker.
+  const changesUrl = screen.dataset.changesUrl;
+  let changesAfter = screen.dataset.changesAfter || "";
+  let polling = false;
+
+  // (text node, UTF-16 offset) at code point `target` inside a .turn-text.
+  function pointIn(root, target) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let left = target;
+    let last = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const size = codePoints(node.data);
+      if (left <= size) return { node: node, offset: utf16Offset(node.data, left) };
+      left -= size;
+      last = node;
+    }
+    return last ? { node: last, offset: last.data.length } : { node: root, offset: 0 };
+  }
+
+  function turnTextAt(offset, isEnd) {
+    for (const element of transcript.querySelectorAll(".turn-text")) {
+      const start = Number(element.dataset.start);
+      const end = Number(element.dataset.end);
+      if (offset >= start && (offset < end || (isEnd && offset <= end))) return element;
+    }
+    return null;
+  }
+
+  function restoreSelection(saved) {
+    if (!saved) return;
+    const first = turnTextAt(saved.start, false);
+    const last = turnTextAt(saved.end, true);
+    if (!first || !last) return;
+    const from = pointIn(first, saved.start - Number(first.dataset.start));
+    const to = pointIn(last, saved.end - Number(last.dataset.start));
+    const range = document.createRange();
+    range.setStart(from.node, from.offset);
+    range.setEnd(to.node, to.offset);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    selection = saved;
+    showSelection();
+  }
+
+  function pollChanges() {
+    if (polling || document.hidden) return;
+    polling = true;
+    fetch(changesUrl + "?after=" + encodeURIComponent(changesAfter), {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .then(function (data) {
+        if (!data) return null;
+        changesAfter = String(data.cursor);
+        if (!data.spans.length || screen.dataset.coder === "me" || !window.htmx) return null;
+        const start = Math.min(...data.spans.map((span) => span[0]));
+        const end = Math.max(...data.spans.map((span) => span[1]));
+        const current = window.getSelection();
+        const saved = selection && current && !current.isCollapsed ? selection : null;
+        const params = new URLSearchParams({ start: start, end: end, coder: screen.dataset.coder || "" });
+        return window.htmx
+          .ajax("GET", screen.dataset.turnsUrl + "?" + params, { swap: "none" })
+          .then(() => restoreSelection(saved));
+      })
+      .catch(() => null)
+      .finally(() => {
+        polling = false;
+      });
+  }
+
+  if (changesUrl && window.fetch) window.setInterval(pollChanges, 2000);
 })();
