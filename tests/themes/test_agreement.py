@@ -228,3 +228,14 @@ def test_command_prints_json(project, team):
 def test_command_refuses_with_the_reason(project, team):
     with pytest.raises(CommandError, match="at least two coders"):
         call_command("agreement", project.name, "--coder", "amy", stdout=StringIO())
+
+
+def test_the_fast_binary_bootstrap_equals_the_general_one():
+    from themes.agreement.stats import bootstrap_alphas
+
+    rng = np.random.default_rng(3)
+    table = rng.integers(0, 2, size=(300, 3))
+    table[rng.random(table.shape) < 0.1] = MISSING
+    relabelled = np.where(table == 1, 2, table)  # the same data, not 0/1: the general path
+    fast, general = bootstrap_alphas([table, relabelled], replicates=300, seed=9)
+    assert fast == pytest.approx(general, abs=1e-12)

@@ -87,6 +87,27 @@ def alpha_nominal(values: np.ndarray, weights: np.ndarray | None = None) -> floa
     return None if np.isnan(result[0]) else float(result[0])
 
 
+def _binary_parts(
+    kept: list[np.ndarray], binary: list[int], m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Units x tables: each unit's count of 1s, and its disagreement ``2a(m-a)/(m-1)``."""
+    if not binary:
+        return None
+    ones = np.stack([(kept[i] == 1).sum(axis=1) for i in binary], axis=1).astype(float)
+    split = 2.0 * ones * (m[:, None] - ones) / np.maximum(m[:, None] - 1.0, 1.0)
+    return ones, split
+
+
+def _percentiles(samples: list[np.ndarray], level: float) -> tuple[float, float] | None:
+    values = np.concatenate(samples)
+    values = values[~np.isnan(values)]
+    if not values.size:
+        return None
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(values, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
 def bootstrap_alphas(
     tables: list[np.ndarray],
     weights: np.ndarray | None = None,
@@ -107,29 +128,35 @@ def bootstrap_alphas(
     if units < 2:
         return [None] * len(tables)
     weights = weights[keep]
-    parts = [_parts(np.asarray(table, dtype=np.int64)[keep]) for table in tables]
+    kept = [np.asarray(table, dtype=np.int64)[keep] for table in tables]
+    m = (kept[0] != MISSING).sum(axis=1).astype(float)
+    # Binary tables (one per code: applied or not) need only each unit's count of 1s: the
+    # replicates are then two dense matrix products for all codes at once.
+    binary = [i for i, table in enumerate(kept) if table.max() <= 1]
+    general = [i for i in range(len(kept)) if i not in set(binary)]
+    fast = _binary_parts(kept, binary, m)
+    parts = {i: _parts(kept[i]) for i in general}
     rng = np.random.default_rng(seed)
-    samples: list[list[np.ndarray]] = [[] for _ in tables]
+    samples: dict[int, list[np.ndarray]] = {i: [] for i in range(len(kept))}
     chunk = max(1, min(replicates, 2_000_000 // units))
     for done in range(0, replicates, chunk):
         size = min(chunk, replicates - done)
         # how many times each unit was drawn in each replicate, times its weight
-        hits = rng.multinomial(units, np.full(units, 1.0 / units), size=size) * weights
-        n = hits @ parts[0][1]
-        for sample, (counts, _m, per_unit) in zip(samples, parts, strict=True):
-            n_c = np.asarray((counts.T @ hits.T).T)
-            sample.append(_alpha_from(n, (n_c * n_c).sum(axis=1), hits @ per_unit))
-    tail = (1.0 - level) / 2.0
-    intervals: list[tuple[float, float] | None] = []
-    for sample in samples:
-        values = np.concatenate(sample)
-        values = values[~np.isnan(values)]
-        if not values.size:
-            intervals.append(None)
-            continue
-        low, high = np.quantile(values, [tail, 1.0 - tail])
-        intervals.append((float(low), float(high)))
-    return intervals
+        draws = rng.integers(0, units, size=(size, units)) + (np.arange(size) * units)[:, None]
+        hits = np.bincount(draws.ravel(), minlength=size * units).reshape(size, units) * weights
+        n = hits @ m
+        if fast is not None:
+            n_one = hits @ fast[0]
+            n_zero = n[:, None] - n_one
+            alphas = _alpha_from(n[:, None], n_one**2 + n_zero**2, hits @ fast[1])
+            for column, i in enumerate(binary):
+                samples[i].append(alphas[:, column])
+        hits_t = np.ascontiguousarray(hits.T) if general else hits
+        for i in general:
+            counts, _m, per_unit = parts[i]
+            n_c = np.asarray(counts.T @ hits_t)
+            samples[i].append(_alpha_from(n, (n_c * n_c).sum(axis=0), hits @ per_unit))
+    return [_percentiles(samples[i], level) for i in range(len(kept))]
 
 
 def bootstrap_alpha(
