@@ -23,7 +23,7 @@ from transcripts.models import Attribute, AttributeValue, Participant, Project, 
 from ..models import Code, Coding
 from ..selectors.codes import code_tree
 from ..selectors.team import codings_visible
-from .guids import Guids
+from .guids import AGREED_USER_ID, AGREED_USER_KEY, AGREED_USER_NAME, Guids
 from .xml import CODEBOOK_NS, PROJECT_NS, RefiError
 
 ORIGIN = "Focus groups (REFI-QDA 1.0)"
@@ -223,6 +223,12 @@ class _QdeWriter:
     def user_guid(self, user_id: int | None) -> str | None:
         return self.guids.of("user", user_id) if user_id in self.known_users else None
 
+    def coder_guid(self, coding: Coding) -> str | None:
+        """The coding's REFI user: its coder, or the agreed set's user for adjudicated ones."""
+        if coding.origin == Coding.Origin.ADJUDICATED:
+            return self.guids.of("user", AGREED_USER_KEY)
+        return self.user_guid(coding.coder_id)
+
     def users(self) -> None:
         project = self.project
         user_ids = set(project.memberships.values_list("user_id", flat=True))
@@ -241,6 +247,14 @@ class _QdeWriter:
                 guid=self.guids.of("user", user.pk),
                 name=_xml_safe(user.get_full_name() or user.get_username()),
                 id=_xml_safe(user.get_username()),
+            )
+        if any(coding.origin == Coding.Origin.ADJUDICATED for coding in self.codings):
+            _el(
+                users_el,
+                "User",
+                guid=self.guids.of("user", AGREED_USER_KEY),
+                name=AGREED_USER_NAME,
+                id=AGREED_USER_ID,
             )
 
     def variables_and_cases(self) -> None:
@@ -364,7 +378,7 @@ class _QdeWriter:
             name=_xml_safe(_short(coding.text)),
             startPosition=str(coding.start),
             endPosition=str(coding.end),
-            creatingUser=self.user_guid(coding.coder_id),
+            creatingUser=self.coder_guid(coding),
             creationDateTime=_when(coding.created_at),
         )
         if coding.memo.strip():
@@ -373,7 +387,7 @@ class _QdeWriter:
             selection,
             "Coding",
             guid=guids.of("coding", coding.pk),
-            creatingUser=self.user_guid(coding.coder_id),
+            creatingUser=self.coder_guid(coding),
             creationDateTime=_when(coding.created_at),
         )
         _el(coding_el, "CodeRef", targetGUID=guids.of("code", coding.code_id))
@@ -392,7 +406,7 @@ class _QdeWriter:
                 "Note",
                 guid=note_guid,
                 name=_xml_safe(f"Memo: {coding.code.name}"),
-                creatingUser=self.user_guid(coding.coder_id),
+                creatingUser=self.coder_guid(coding),
                 creationDateTime=_when(coding.updated_at),
             )
             _text_el(note, "PlainTextContent", coding.memo)

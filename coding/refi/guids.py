@@ -52,3 +52,10 @@ def guids_keep(*, project: Project, rows: list[tuple[str, int, str]]) -> None:
         ignore_conflicts=True,
         batch_size=1000,
     )
+
+
+# The agreed (adjudicated) set travels as the codings of one REFI user with this id and name,
+# so peers list them under a coder called "Agreed set (adjudicated)" and a re-import knows them.
+AGREED_USER_ID = "agreed-set"
+AGREED_USER_NAME = "Agreed set (adjudicated)"
+AGREED_USER_KEY = 0  # the key its derived GUID is made from (no account has id 0)

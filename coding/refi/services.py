@@ -32,11 +32,11 @@ from transcripts.models import (
 from transcripts.services.projects import project_create
 from transcripts.services.transcripts import TurnSpec, content_hash, transcript_create
 
-from ..models import AuditEvent, Code, Coding, ExchangeGuid
+from ..models import Assignment, AuditEvent, Code, Coding, ExchangeGuid
 from ..services.audit import snapshot
 from ..services.codes import code_create
 from .export import GROUP_FIELD_INDEX, GROUP_VARIABLES, codebook_qdc_bytes, project_qdpx_bytes
-from .guids import guids_keep
+from .guids import AGREED_USER_ID, AGREED_USER_NAME, guids_keep
 from .importer import CodePlan, ProjectPlan, project_plan
 from .text import turns_for_imported_text
 
@@ -100,8 +100,15 @@ class _Users:
                 return user
         return None
 
+    def is_agreed(self, guid: str) -> bool:
+        """The REFI user that carries the agreed (adjudicated) set, as this app exports it."""
+        refi = self.refi_users.get(guid)
+        return refi is not None and (
+            refi["id"].strip() == AGREED_USER_ID or refi["name"].strip() == AGREED_USER_NAME
+        )
+
     def get(self, guid: str) -> Any:
-        if not guid or guid not in self.refi_users:
+        if not guid or guid not in self.refi_users or self.is_agreed(guid):
             return self.importer
         if guid not in self.mapped:
             earlier = self._placeholder_of(guid)
@@ -235,6 +242,7 @@ class _QdpxImport:
         self.report_skipped()
         self.step(0.8, "Codings")
         self.codings_write()
+        self.assignments_write()
         self.notes_write()
         # Every REFI user that became a coder here (the importer, reused or new placeholders).
         self.kept += [("user", account.pk, guid) for guid, account in self.users.mapped.items()]
@@ -380,8 +388,9 @@ class _QdpxImport:
     def codings_collect(self, source: Any, transcript: Transcript) -> None:
         for planned in source.codings:
             coder = self.users.get(planned.user_guid)
+            agreed = self.users.is_agreed(planned.user_guid)
             code = self.codes[planned.code_guid]
-            key = (transcript.pk, code.pk, coder.pk, planned.start, planned.end)
+            key = (transcript.pk, code.pk, None if agreed else coder.pk, planned.start, planned.end)
             if key in self.seen_codings:
                 self.skipped_duplicates += 1
                 continue
@@ -398,7 +407,7 @@ class _QdpxImport:
                     end=planned.end,
                     text=transcript.text[planned.start : planned.end],
                     memo=planned.memo,
-                    origin=Coding.Origin.IMPORTED,
+                    origin=Coding.Origin.ADJUDICATED if agreed else Coding.Origin.IMPORTED,
                     created_at=created,
                     updated_at=created,
                 )
@@ -436,6 +445,25 @@ class _QdpxImport:
             for kind, guid in zip(("coding", "selection", "note"), guids, strict=True):
                 if guid:
                     self.kept.append((kind, coding.pk, guid))
+
+    def assignments_write(self) -> None:
+        """Every coder of the file is assigned to, and done with, every source in it: coded
+        elsewhere (say in NVivo by two people), the project's agreement can be measured here."""
+        coders = {c.coder_id for c in self.codings if c.origin != Coding.Origin.ADJUDICATED}
+        if not coders:
+            return
+        now = timezone.now()
+        Assignment.objects.bulk_create(
+            [
+                Assignment(transcript=t, coder_id=coder, assigned_by=self.user, done_at=now)
+                for t in self.by_hash.values()
+                for coder in sorted(coders)
+            ],
+            ignore_conflicts=True,
+        )
+        agreed = sum(1 for c in self.codings if c.origin == Coding.Origin.ADJUDICATED)
+        if agreed:
+            self.report.append(f"{agreed} coding(s) came in as the agreed (adjudicated) set.")
 
     def notes_write(self) -> None:
         loose = self.plan.loose_notes

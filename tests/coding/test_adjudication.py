@@ -134,3 +134,28 @@ def test_adjudicating_from_the_page_and_the_quote_csv_uses_the_agreed_set(
         reverse("coding:code_quotes", args=[project.pk, coded["letter"].pk]), {"set": "agreed"}
     ).content.decode()
     assert "agreed by" in quotes
+
+
+def test_coders_and_the_agreed_set_survive_a_qdpx_round_trip(project, user, coded):
+    from coding.models import Assignment
+    from coding.refi.services import project_qdpx_bytes, qdpx_import
+    from tests.coding.refi_support import assert_valid_qdpx
+    from transcripts.models import Project
+
+    adjudicate(transcript=coded["transcript"], turn=coded["turns"][1], decision="merge", user=user)
+    data = project_qdpx_bytes(project=project)
+    archive = assert_valid_qdpx(data)
+    qde = archive.read("project.qde").decode()
+    assert 'name="Agreed set (adjudicated)"' in qde  # how peers see the agreed set: a coder
+    report = qdpx_import(data=data, filename="study.qdpx", user=user)
+    copy = Project.objects.get(pk=report["project_id"])
+    agreed = Coding.objects.filter(transcript__project=copy, origin="adjudicated")
+    assert sorted(agreed.values_list("code__name", flat=True)) == ["Letter", "Phone"]
+    assert "2 coding(s) came in as the agreed (adjudicated) set." in report["notes"]
+    # every imported coder is assigned to and done with every source: agreement works at once
+    assignments = Assignment.objects.filter(transcript__project=copy)
+    assert assignments.count() == 2 and all(a.done_at for a in assignments)
+    result = agreement_measure(project=copy, replicates=0)
+    original = agreement_measure(project=project, replicates=0)
+    assert len(result.coders) == 2
+    assert result.overall.alpha == pytest.approx(original.overall.alpha)
