@@ -1,2 +1,2 @@
 """Inter-coder agreement: Krippendorff's alpha, Cohen's kappa and percent agreement at the
-speaker turn, sentence or character (see docs/agreement.md)."""
+speaker turn, sentence or character (see docs/guide-team.md)."""
