@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreement, candidates, suggestions
+from .views import agreement, candidates, crosscase, suggestions
 
 P = "projects/<int:project_id>/"
 
@@ -8,6 +8,9 @@ app_name = "themes"
 
 urlpatterns = [
     path(f"{P}agreement/", agreement.agreement, name="agreement"),
+    path(f"{P}cooccurrence/", crosscase.cooccurrence_page, name="crosscase_cooccurrence"),
+    path(f"{P}compare/", crosscase.compare_page, name="crosscase_compare"),
+    path(f"{P}retrieve/", crosscase.retrieve_page, name="crosscase_retrieve"),
     path(f"{P}suggestions/", suggestions.suggestions, name="suggestions"),
     path(f"{P}suggestions/run/", suggestions.suggestion_run_start, name="suggestion_run"),
     path(
