@@ -77,8 +77,7 @@ def adjudication_view(*, transcript: Transcript) -> AdjudicationView:
         .select_related("participant")
         .order_by("start")
     )
-    codes = Code.objects.in_bulk()
-    codes = {pk: code for pk, code in codes.items() if code.project_id == transcript.project_id}
+    codes = Code.objects.filter(project_id=transcript.project_id).in_bulk()
     rows = list(
         Coding.objects.filter(transcript=transcript)
         .order_by()
