@@ -18,6 +18,7 @@ class ConfigConfig(AppConfig):
 
         # Higher apps' panels on lower apps' pages (see transcripts/slots.py), in page order.
         slot_add("project_list.end", "coding/_project_list_import.html")
+        slot_add("project.sections", "themes/_project_progress.html")
         slot_add("project.sections", "coding/_project_team.html")
         slot_add("project.sections", "coding/_project_exchange.html")
         slot_add("project.job_actions", "coding/_project_verify.html")

@@ -54,6 +54,15 @@ def _login_throttle_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Tables cached per project version (themes/crosscase) start empty in every test: a
+    rolled-back test's ids come round again, and tests write codings without the audit log."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test asks for the real worker (tests/stack/)."""
     from config.celery import app

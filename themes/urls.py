@@ -11,6 +11,7 @@ urlpatterns = [
     path(f"{P}cooccurrence/", crosscase.cooccurrence_page, name="crosscase_cooccurrence"),
     path(f"{P}compare/", crosscase.compare_page, name="crosscase_compare"),
     path(f"{P}retrieve/", crosscase.retrieve_page, name="crosscase_retrieve"),
+    path(f"{P}progress/", crosscase.progress_panel, name="project_progress"),
     path(f"{P}suggestions/", suggestions.suggestions, name="suggestions"),
     path(f"{P}suggestions/run/", suggestions.suggestion_run_start, name="suggestion_run"),
     path(

@@ -18,14 +18,6 @@ from transcripts.models import Project, Role
 from ..models import Assignment, BlindPhase, Coding
 
 
-def blind_phases_open(*, project: Project) -> list[BlindPhase]:
-    return list(
-        BlindPhase.objects.filter(project=project, ended_at__isnull=True).select_related(
-            "transcript"
-        )
-    )
-
-
 def blind_scope(*, project: Project) -> tuple[bool, set[int]]:
     """``(whole project blind, ids of transcripts blind on their own)``."""
     whole, ids = False, set()

@@ -35,3 +35,27 @@ def test_each_view_opens_and_a_cell_leads_to_its_passages(page, user, project, s
     assert "carer" in page.inner_text("#compare-table")
     screenshot(page, "crosscase_compare_by_role")
     del opt_out
+
+
+def test_project_page_shows_coverage_bars_and_leads_to_the_first_uncoded_turn(
+    page,
+    user,
+    project,
+    study,  # noqa: F811
+):
+    from coding.models import Coding
+
+    fg2 = study["fg2"]
+    Coding.objects.filter(transcript=fg2, coder=study["other"]).delete()  # P4 left uncoded
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/")
+    table = page.locator("#progress-transcripts")
+    table.wait_for()
+    assert page.locator("#progress svg.meter").count() == 5  # project, 2 groups, 2 coders
+    assert "5 of 6" in page.inner_text("#progress .progress-summary")
+    screenshot(page, "project_progress")
+    table.locator("tr", has_text="FG2").get_by_role("link", name="1").click()
+    page.wait_for_url(f"**/transcripts/{fg2.pk}/code/**")
+    first = fg2.turns.get(order=1)
+    assert page.url.endswith(f"#turn-{first.pk}")
+    assert page.locator(f"#turn-{first.pk}").is_visible()

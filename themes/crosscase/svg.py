@@ -142,3 +142,14 @@ def heat_table(
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def meter(share: float, label: str, width: int = 90) -> str:
+    """A small progress bar for a share from 0 to 1, named for screen readers."""
+    share = min(max(share, 0.0), 1.0)
+    return (
+        f'<svg class="meter" viewBox="0 0 {width} 10" width="{width}" height="10" role="img" '
+        f'aria-label="{escape(label)}"><title>{escape(label)}</title>'
+        f'<rect width="{width}" height="10" fill="{BLUES[1]}"/>'
+        f'<rect width="{width * share:.1f}" height="10" fill="{BLUES[6]}"/></svg>'
+    )

@@ -47,14 +47,19 @@ class RowCode:
     colour: str
 
 
-def project_version(project: Project) -> int:
-    return (
+def project_version(project: Project) -> str:
+    """What the cached tables depend on: the newest audit event (every change of a coding or a
+    code is audited) and the project's transcripts (an import or a deletion changes turns)."""
+    from django.db.models import Count, Max
+
+    event = (
         AuditEvent.objects.filter(project=project)
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()
-        or 0
     )
+    found = Transcript.objects.filter(project=project).aggregate(n=Count("pk"), newest=Max("pk"))
+    return f"{event or 0}.{found['n']}.{found['newest'] or 0}"
 
 
 def row_codes(project: Project, rows: str) -> tuple[list[RowCode], dict[int, int]]:

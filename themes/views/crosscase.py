@@ -344,3 +344,27 @@ def retrieve_page(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         **_form_context(project, request.GET),
     }
     return render(request, "themes/crosscase/retrieve.html", context)
+
+
+@require_GET
+@login_required
+def progress_panel(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    """Coverage and progress on the project page (loaded into its "project.sections" slot)."""
+    from ..crosscase.coverage import coverage
+
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    table = coverage(project, request.user)
+
+    def bar(share: float, what: str) -> str:
+        return mark_safe(svg.meter(share, f"{round(share * 100)}% of {what} coded"))
+
+    context = {
+        "project": project,
+        "coverage": table,
+        "overall_bar": bar(table.share, "participant turns"),
+        "transcripts": [
+            (row, bar(row.share, "its participant turns")) for row in table.transcripts
+        ],
+        "coders": [(row, bar(row.share, "the turns in scope")) for row in table.coders],
+    }
+    return render(request, "themes/crosscase/_progress.html", context)
