@@ -25,6 +25,7 @@ OPTION_FIELDS = (
     "attribution_extra",
     "report_quotes",
     "report_summaries",
+    "report_charts",
     "bom",
 )
 
@@ -76,6 +77,12 @@ class ExportForm(forms.Form):
     )
     report_summaries = forms.BooleanField(
         required=False, label="Add the framework matrix's cell summaries to the report"
+    )
+    report_charts = forms.BooleanField(
+        required=False,
+        label="Add charts to the report",
+        help_text="A bar chart of themes by the number of groups raising them, and a heatmap of "
+        "themes by group, each with its table and alt text.",
     )
     bom = forms.BooleanField(
         required=False,
@@ -197,6 +204,7 @@ class ExportForm(forms.Form):
             "attribution": self.report_attribution(),
             "which": self.cleaned_data.get("report_quotes") or "starred",
             "summaries": bool(self.cleaned_data.get("report_summaries")),
+            "charts": bool(self.cleaned_data.get("report_charts")),
         }
 
     def error_text(self) -> str:

@@ -446,3 +446,21 @@ def test_a_summary_saved_over_someone_elses_newer_one_is_refused(client, study, 
     )
     assert third.status_code == 200
     assert MatrixCellSummary.objects.get().text == "Worried; trusts the NHS."
+
+
+def test_report_charts_from_the_view_are_blind_for_a_blind_coder(client, study, tmp_path):
+    from coding.models import BlindPhase
+
+    BlindPhase.objects.create(project=study.project, transcript=None, started_by=study.owner)
+    login(client, study.second_coder)
+    response = client.get(
+        url("themes:export_file", study.project, export="report_docx"),
+        {"report_charts": "on", "report_quotes": "all"},
+    )
+    path = tmp_path / "r.docx"
+    path.write_bytes(response.content)
+    document = Document(str(path))
+    assert len(document.inline_shapes) == 2
+    grid = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
+    # Only the coder's own codings: Hacking (under Safety) in FG1 and the leaflets in FG2.
+    assert grid[1:] == [["Safety", "1 (33%)", "–"], ["Communication", "–", "1 (100%)"]]

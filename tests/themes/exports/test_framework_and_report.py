@@ -288,3 +288,61 @@ def test_a_matrix_cell_lists_a_span_coded_twice_once(study):
     assert {key: cell.count for key, cell in after.cells.items()} == p1_cell
     texts = [q.text for cell in after.cells.values() for q in cell.quotes]
     assert texts.count(worry.text) == 1
+
+
+def test_docx_report_charts_are_images_with_alt_text_and_their_tables(study, tmp_path):
+    report = report_build(
+        project=study.project,
+        filters=ExportFilters(),
+        attribution=Attribution("group"),
+        charts=True,
+    )
+    path = tmp_path / "report.docx"
+    report_docx_write(report, str(path))
+    document = Document(str(path))
+    shapes = document.inline_shapes
+    assert len(shapes) == 2
+    alts = [shape._inline.docPr.get("descr") for shape in shapes]
+    assert "Communication: 2 of 2; Safety: 1 of 2" in alts[0]
+    assert "The largest is Communication in FG2: 100% of its participant turns (1 turns)" in alts[1]
+    images = [part for part in document.part.package.parts if part.content_type == "image/png"]
+    assert len(images) == 2 and all(image.blob[:4] == b"\x89PNG" for image in images)
+    bars, grid = document.tables[:2]
+    assert [[c.text for c in row.cells] for row in bars.rows] == [
+        ["Theme", "Groups raising it"],
+        ["Communication", "2 of 2"],
+        ["Safety", "1 of 2"],
+    ]
+    # FG1 has three participant turns (the moderator's is left out): Safety on two of them.
+    assert [[c.text for c in row.cells] for row in grid.rows][1:] == [
+        ["Safety", "2 (67%)", "–"],
+        ["Communication", "1 (33%)", "1 (100%)"],
+    ]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["Across the groups", "Safety", "Communication"]
+
+
+def test_report_without_charts_has_no_images(study, tmp_path):
+    report = report_build(
+        project=study.project, filters=ExportFilters(), attribution=Attribution("group")
+    )
+    path = tmp_path / "report.docx"
+    report_docx_write(report, str(path))
+    assert len(Document(str(path)).inline_shapes) == 0
+    assert "<svg" not in report_html(report)
+
+
+def test_html_report_charts_follow_the_group_filter(study):
+    report = report_build(
+        project=study.project,
+        filters=ExportFilters(transcripts=[study.fg2]),
+        attribution=Attribution("group"),
+        charts=True,
+    )
+    html = report_html(report)
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2
+    assert html.count('role="img"') == 2
+    assert '<th scope="row">Communication</th><td>1 of 1</td>' in html
+    assert '<th scope="row">Safety</th><td>0 of 1</td>' in html
+    table = html[html.index('id="chart-heatmap-table"') :]
+    assert '<th scope="col">FG2</th>' in table and "FG1" not in table.split("</table>")[0]

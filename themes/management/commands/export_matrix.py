@@ -98,6 +98,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Add the matrix's cell summaries to the report.",
         )
+        parser.add_argument(
+            "--charts",
+            action="store_true",
+            help="Add the charts (themes by groups raising them, themes x groups heatmap), "
+            "each with its table.",
+        )
 
     def handle(self, *args, **options):
         project = project_find(options["project"])
@@ -204,6 +210,8 @@ def options_data(project: Project, options, data: QueryDict) -> None:
     data["report_quotes"] = "all" if options["all_quotes"] else "starred"
     if options["summaries"]:
         data["report_summaries"] = "on"
+    if options["charts"]:
+        data["report_charts"] = "on"
     data["columns"], data["cells"] = options["columns"], options["cells"]
     if options["starred"]:
         data["starred"] = "on"
