@@ -132,6 +132,11 @@ def main() -> None:
     pages = [
         ("co-occurrence, themes", "themes:crosscase_cooccurrence", {}),
         ("co-occurrence, 100 codes", "themes:crosscase_cooccurrence", {"rows": "codes"}),
+        (
+            "co-occurrence, 100 codes, overlapping codings",
+            "themes:crosscase_cooccurrence",
+            {"rows": "codes", "unit": "span"},
+        ),
         ("compare by group (200 columns), themes", "themes:crosscase_compare", {}),
         ("compare by group, 100 codes", "themes:crosscase_compare", {"rows": "codes"}),
         (

@@ -171,3 +171,44 @@ def test_blind_coders_tables_count_only_their_own(project, user, study):
     table = cooccurrence(project, Selection(), other)
     assert table.count(study["contact"].pk, study["contact"].pk) == 2  # their two Letter turns
     assert table.count(study["opt_out"].pk, study["opt_out"].pk) == 0
+
+
+def test_overlapping_codings_unit_and_retrieval(client, project, user, study):
+    """On the same turn is not on the same words: FG1's last turn gets Opting out on "Opt out"
+    and Security on "everything.", apart; FG2's P5 has them on overlapping words."""
+    fg1, opt_out, security = study["fg1"], study["opt_out"], study["security"]
+    turn = fg1.turns.get(order=4)  # "Opt out of everything."
+    Coding.objects.filter(transcript=fg1, code=opt_out, start=turn.start).delete()
+    for code, words in ((opt_out, "Opt out"), (security, "everything.")):
+        start = fg1.text.index(words, turn.start)
+        Coding.objects.create(transcript=fg1, code=code, coder=user, start=start,
+                              end=start + len(words), text=words)  # fmt: skip
+    by_turn = cooccurrence(project, Selection(), user)
+    assert by_turn.count(opt_out.pk, security.pk) == 2  # FG1 turn 4 and FG2 P5
+    spans = cooccurrence(project, Selection(), user, unit="span")
+    assert spans.unit == "span"
+    assert spans.count(opt_out.pk, security.pk) == 1  # only FG2 P5's words overlap
+    assert spans.count(study["contact"].pk, opt_out.pk) == 1  # FG1 P1: "I want a let" in both
+    assert spans.count(security.pk, security.pk) == 3  # Security's codings
+    assert spans.count(study["contact"].pk, security.pk) == 0
+
+    def found(query):
+        return [(t.transcript.name, t.order) for t in turns_matching(project, Selection(), user,
+                                                                       query)[1]]  # fmt: skip
+
+    assert found(Query(all_of=[opt_out.pk, security.pk])) == [("FG1", 4), ("FG2", 2)]
+    assert found(Query(all_of=[opt_out.pk, security.pk], overlap=True)) == [("FG2", 2)]
+
+    client.force_login(user)
+    page = client.get(reverse("themes:crosscase_cooccurrence", args=[project.pk]), {"unit": "span"})
+    body = page.content.decode()
+    assert "pairs of codings of the two codes whose words overlap" in body
+    link = next(
+        part.split('"')[0]
+        for part in body.split('href="')[1:]
+        if f"all={opt_out.pk}&amp;all={security.pk}" in part.split('"')[0]
+    ).replace("&amp;", "&")
+    assert parse_qs(urlparse(link).query)["overlap"] == ["1"]
+    retrieved = client.get(link).content.decode()
+    assert "<strong>1</strong> turn matches" in retrieved
+    assert "Security and opting out both matter." in retrieved

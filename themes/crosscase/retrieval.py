@@ -1,5 +1,6 @@
-"""Boolean retrieval of turns by their codes: all of, any of, none of, and "near" (a turn with
-one code within N turns of a turn with another), in SQL over the (turn, row) pairs."""
+"""Boolean retrieval of turns by their codes: all of, any of, none of, "near" (a turn with
+one code within N turns of a turn with another), and "overlapping" (the first two "all of" codes
+on the same words, not only the same turn), in SQL over the (turn, row) pairs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from transcripts.models import Project, Turn
 
-from .tables import Selection, _fetch, _q, pairs_sql, row_codes
+from .tables import Selection, _fetch, _longest_coding, _q, pairs_sql, row_codes, spans_sql
 
 LIMIT = 300
 
@@ -20,10 +21,32 @@ class Query:
     none_of: list[int] = field(default_factory=list)
     near: int | None = None  # a row that must occur within ``within`` turns
     within: int = 1
+    overlap: bool = False  # the first two all_of rows' codings overlap each other
 
     @property
     def empty(self) -> bool:
         return not (self.all_of or self.any_of)  # "near" needs a code to be near to
+
+
+def _overlap_cte(
+    project: Project, selection: Selection, mapping: dict[int, int], user: Any, query: Query
+) -> tuple[str, list[Any]]:
+    """``, cs AS (...), overlaps AS (...)``: participant turns that the shared words of a
+    coding of the first "all of" row and one of the second overlap."""
+    spans, span_params = spans_sql(project, selection, mapping, user)
+    turn = _q("transcripts_turn")
+    start, end = _q("start"), _q("end")
+    sql = (
+        f", cs AS MATERIALIZED ({spans}), overlaps AS MATERIALIZED ("
+        "SELECT DISTINCT t.id AS turn_id FROM cs a JOIN cs b "
+        "ON a.transcript_id = b.transcript_id AND a.s < b.e AND b.s < a.e "
+        "AND b.s > a.s - %s AND a.row_id = %s AND b.row_id = %s "
+        f"JOIN {turn} t ON t.transcript_id = a.transcript_id "
+        f"AND t.{start} < a.e AND t.{start} < b.e AND t.{end} > a.s AND t.{end} > b.s "
+        "WHERE t.is_facilitator = %s)"
+    )
+    longest = _longest_coding(project)
+    return sql, [*span_params, longest + 1, query.all_of[0], query.all_of[1], False]
 
 
 def turns_matching(
@@ -57,8 +80,12 @@ def turns_matching(
             f"AND qt.{_q('order')} BETWEEN mt.{_q('order')} - %s AND mt.{_q('order')} + %s)"
         )
         near_params = [query.near, query.within, query.within]
-    sql = f"WITH pairs AS MATERIALIZED ({inner}) {base}"
-    ids = [row[0] for row in _fetch(sql, params + having_params + near_params)]
+    overlap_cte, overlap_params = "", list[Any]()
+    if query.overlap and len(query.all_of) >= 2:
+        overlap_cte, overlap_params = _overlap_cte(project, selection, mapping, user, query)
+        base = f"SELECT turn_id FROM ({base}) x WHERE turn_id IN (SELECT turn_id FROM overlaps)"
+    sql = f"WITH pairs AS MATERIALIZED ({inner}){overlap_cte} {base}"
+    ids = [row[0] for row in _fetch(sql, params + overlap_params + having_params + near_params)]
     turns = list(
         Turn.objects.filter(pk__in=ids)
         .select_related("transcript", "participant")

@@ -87,19 +87,19 @@ def row_codes(project: Project, rows: str) -> tuple[list[RowCode], dict[int, int
     }
 
 
-def pairs_sql(
-    project: Project, selection: Selection, mapping: dict[int, int], user: Any, extra: str = ""
-) -> tuple[str, list[Any]]:
-    """``SELECT DISTINCT turn_id, row_id[, extra]`` over the visible codings of the project."""
-    coding, turn = _q(Coding._meta.db_table), _q("transcripts_turn")
-    transcript = _q(Transcript._meta.db_table)
+def _visible(
+    project: Project, selection: Selection, mapping: dict[int, int], user: Any
+) -> tuple[str, list[str], list[Any]]:
+    """The row expression of a coding ``c`` (a sub-code folded into its theme), and the WHERE
+    clauses with their parameters that keep the codings this selection counts and this user
+    may see (``tr`` is the coding's transcript)."""
     params: list[Any] = []
     # Whole numbers from the database, written as literals so both engines type them as such.
     folded = {int(code): int(row) for code, row in mapping.items() if code != row}
     cases = " ".join(f"WHEN {code} THEN {row}" for code, row in sorted(folded.items()))
     row = f"CASE c.code_id {cases} ELSE c.code_id END" if folded else "c.code_id"
-    where = ["tr.project_id = %s", "t.is_facilitator = %s"]
-    params += [project.pk, False]
+    where = ["tr.project_id = %s"]
+    params.append(project.pk)
     which = selection.coding_set
     if which == AUTO:
         which = AGREED if agreed_set_exists(project=project) else "coders"
@@ -117,19 +117,57 @@ def pairs_sql(
             ids = ", ".join("%s" for _ in blind_ids)
             where.append(f"(c.coder_id = %s OR c.transcript_id NOT IN ({ids}))")
             params += [user.pk, *sorted(blind_ids)]
-    # Turns do not overlap, so a turn overlapping a coding starts less than the longest turn
-    # before it: that bound makes the join a bounded range scan of the (transcript, start) index.
-    longest = _longest_turn(project)
+    return row, where, params
+
+
+def _turn_overlap(turn: str, coding: str, longest: int) -> tuple[str, list[Any]]:
+    """Turn ``turn`` overlaps coding ``coding``. Turns do not overlap, so a turn overlapping a
+    coding starts less than the longest turn before it: that bound makes the join a bounded
+    range scan of the (transcript, start) index."""
+    start, end = _q("start"), _q("end")
+    return (
+        f"{turn}.transcript_id = {coding}.transcript_id AND {turn}.{start} < {coding}.{end} "
+        f"AND {turn}.{start} > {coding}.{start} - %s AND {turn}.{end} > {coding}.{start}",
+        [longest + 1],
+    )
+
+
+def pairs_sql(
+    project: Project, selection: Selection, mapping: dict[int, int], user: Any, extra: str = ""
+) -> tuple[str, list[Any]]:
+    """``SELECT DISTINCT turn_id, row_id[, extra]`` over the visible codings of the project."""
+    coding, turn = _q(Coding._meta.db_table), _q("transcripts_turn")
+    transcript = _q(Transcript._meta.db_table)
+    row, where, params = _visible(project, selection, mapping, user)
+    on, on_params = _turn_overlap("t", "c", _longest_turn(project))
     sql = (
         f"SELECT DISTINCT t.id AS turn_id, {row} AS row_id{extra} "
         f"FROM {coding} c "
-        f"JOIN {turn} t ON t.transcript_id = c.transcript_id "
-        f"AND t.{_q('start')} < c.{_q('end')} AND t.{_q('start')} > c.{_q('start')} - %s "
-        f"AND t.{_q('end')} > c.{_q('start')} "
+        f"JOIN {turn} t ON {on} "
         f"JOIN {transcript} tr ON tr.id = c.transcript_id "
-        f"WHERE {' AND '.join(where)}"
+        f"WHERE t.is_facilitator = %s AND {' AND '.join(where)}"
     )
-    return sql, [longest + 1, *params]
+    return sql, [*on_params, False, *params]
+
+
+def spans_sql(
+    project: Project, selection: Selection, mapping: dict[int, int], user: Any
+) -> tuple[str, list[Any]]:
+    """``SELECT id, transcript_id, start, end, row_id`` of the visible codings that touch a
+    participant's turn (codings of a facilitator's words alone are left out, as for turns)."""
+    coding, turn = _q(Coding._meta.db_table), _q("transcripts_turn")
+    transcript = _q(Transcript._meta.db_table)
+    row, where, params = _visible(project, selection, mapping, user)
+    on, on_params = _turn_overlap("t", "c", _longest_turn(project))
+    start, end = _q("start"), _q("end")
+    sql = (
+        f"SELECT c.id AS id, c.transcript_id AS transcript_id, c.{start} AS s, c.{end} AS e, "
+        f"{row} AS row_id FROM {coding} c "
+        f"JOIN {transcript} tr ON tr.id = c.transcript_id "
+        f"WHERE {' AND '.join(where)} AND EXISTS (SELECT 1 FROM {turn} t WHERE {on} "
+        "AND t.is_facilitator = %s)"
+    )
+    return sql, [*params, *on_params, False]
 
 
 def _longest_turn(project: Project) -> int:
@@ -149,11 +187,15 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
+SPANS = "span"  # co-occurrence unit: overlapping codings rather than shared speaker turns
+
+
 @dataclass
 class Cooccurrence:
     rows: list[RowCode]
     counts: dict[tuple[int, int], int]  # (row a, row b) -> turns with both; (a, a): with a
     turns: int  # participant turns in the project
+    unit: str = "turn"  # or SPANS: pairs of overlapping codings; (a, a): codings of a
 
     def count(self, a: int, b: int) -> int:
         return self.counts.get((min(a, b), max(a, b)), 0)
@@ -163,23 +205,56 @@ class Cooccurrence:
         return max((n for (a, b), n in self.counts.items() if a != b), default=0)
 
 
-def cooccurrence(project: Project, selection: Selection, user: Any) -> Cooccurrence:
-    """How many turns carry both of two rows' codes (the diagonal: turns with the row)."""
+def cooccurrence(
+    project: Project, selection: Selection, user: Any, *, unit: str = "turn"
+) -> Cooccurrence:
+    """How many turns carry both of two rows' codes (the diagonal: turns with the row); with
+    ``unit=SPANS``, how many pairs of their codings overlap (the diagonal: the row's codings)."""
+    unit = SPANS if unit == SPANS else "turn"
     version = project_version(project)
-    key = f"fg:cooc:{project.pk}:{version}:{selection.key()}:{_viewer_key(project, user)}"
+    key = f"fg:cooc:{project.pk}:{version}:{selection.key()}:{unit}:{_viewer_key(project, user)}"
     rows, mapping = row_codes(project, selection.rows)
     cached = cache.get(key)
     if cached is None:
-        inner, params = pairs_sql(project, selection, mapping, user)
-        sql = (
-            f"WITH pairs AS MATERIALIZED ({inner}) "
-            "SELECT a.row_id, b.row_id, COUNT(*) FROM pairs a "
-            "JOIN pairs b ON a.turn_id = b.turn_id AND a.row_id <= b.row_id "
-            "GROUP BY a.row_id, b.row_id"
-        )
+        if unit == SPANS:
+            sql, params = _span_pairs_sql(project, selection, mapping, user)
+        else:
+            inner, params = pairs_sql(project, selection, mapping, user)
+            sql = (
+                f"WITH pairs AS MATERIALIZED ({inner}) "
+                "SELECT a.row_id, b.row_id, COUNT(*) FROM pairs a "
+                "JOIN pairs b ON a.turn_id = b.turn_id AND a.row_id <= b.row_id "
+                "GROUP BY a.row_id, b.row_id"
+            )
         cached = {(a, b): n for a, b, n in _fetch(sql, params)}
         cache.set(key, cached, 3600)
-    return Cooccurrence(rows=rows, counts=cached, turns=_participant_turns(project))
+    return Cooccurrence(rows=rows, counts=cached, turns=_participant_turns(project), unit=unit)
+
+
+def _span_pairs_sql(
+    project: Project, selection: Selection, mapping: dict[int, int], user: Any
+) -> tuple[str, list[Any]]:
+    inner, params = spans_sql(project, selection, mapping, user)
+    longest = _longest_coding(project)
+    sql = (
+        f"WITH cs AS MATERIALIZED ({inner}) "
+        "SELECT row_id, row_id, COUNT(*) FROM cs GROUP BY row_id "
+        "UNION ALL "
+        "SELECT a.row_id, b.row_id, COUNT(*) FROM cs a JOIN cs b "
+        "ON a.transcript_id = b.transcript_id AND a.s < b.e AND b.s < a.e "
+        "AND b.s > a.s - %s AND a.row_id < b.row_id "
+        "GROUP BY a.row_id, b.row_id"
+    )
+    return sql, [*params, longest + 1]
+
+
+def _longest_coding(project: Project) -> int:
+    from django.db.models import F, Max
+
+    found = Coding.objects.filter(transcript__project=project).aggregate(
+        longest=Max(F("end") - F("start"))
+    )["longest"]
+    return int(found or 0)
 
 
 def _participant_turns(project: Project) -> int:

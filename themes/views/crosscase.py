@@ -25,6 +25,7 @@ from ..crosscase import svg
 from ..crosscase.retrieval import LIMIT, Query, turns_matching
 from ..crosscase.tables import (
     LOW_COUNT,
+    SPANS,
     Comparison,
     Cooccurrence,
     Selection,
@@ -90,6 +91,17 @@ def _cooccurrence_rows(table: Cooccurrence) -> list[list[Any]]:
     return [head] + [[a.label, *[table.count(a.pk, b.pk) for b in table.rows]] for a in table.rows]
 
 
+def _cooccurrence_cell(
+    table: Cooccurrence, a: Any, b: Any, peak: int, link: str, what: str
+) -> tuple[str, str, str, str, str, str]:
+    n = table.count(a.pk, b.pk)
+    both = f"all={a.pk}&all={b.pk}" if a.pk != b.pk else f"all={a.pk}"
+    fill, ink = svg.shade(n / peak if a.pk != b.pk else 0)
+    title = f"{a.label} and {b.label}: {n} {what}{'s' if n != 1 else ''}"
+    css = "diagonal" if a.pk == b.pk else ""
+    return (str(n) if n else "", fill, ink, link.format(both), title, css)
+
+
 def _cooccurrence_html(
     project: Project, table: Cooccurrence, carried_params: dict[str, Any]
 ) -> tuple[str, str]:
@@ -97,19 +109,14 @@ def _cooccurrence_html(
     retrieve = reverse("themes:crosscase_retrieve", args=[project.pk])
     carried = urlencode(carried_params, doseq=True)
     peak = table.peak or 1
-    cells = []
-    for a in table.rows:
-        line = []
-        for b in table.rows:
-            n = table.count(a.pk, b.pk)
-            both = f"all={a.pk}&all={b.pk}" if a.pk != b.pk else f"all={a.pk}"
-            fill, ink = svg.shade(n / peak if a.pk != b.pk else 0)
-            title = f"{a.label} and {b.label}: {n} turn{'s' if n != 1 else ''}"
-            css = "diagonal" if a.pk == b.pk else ""
-            line.append(
-                (str(n) if n else "", fill, ink, f"{retrieve}?{both}&{carried}", title, css)
-            )
-        cells.append(line)
+    what = "overlapping coding" if table.unit == SPANS else "turn"
+    cells = [
+        [
+            _cooccurrence_cell(table, a, b, peak, f"{retrieve}?{{}}&{carried}", what)
+            for b in table.rows
+        ]
+        for a in table.rows
+    ]
     table_html = svg.heat_table(
         table_id="cooccurrence-table",
         columns=[(row.label, "") for row in table.rows],
@@ -117,7 +124,9 @@ def _cooccurrence_html(
         cells=cells,
     )
     picture = svg.heatmap(
-        title="Codes on the same speaker turn (co-occurrence)",
+        title="Codings that overlap (co-occurrence)"
+        if table.unit == SPANS
+        else "Codes on the same speaker turn (co-occurrence)",
         rows=[r.label for r in table.rows],
         columns=[r.label for r in table.rows],
         values=[
@@ -134,12 +143,15 @@ def _cooccurrence_html(
 def cooccurrence_page(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     selection = _selection(request.GET)
-    table = cooccurrence(project, selection, request.user)
-    name = f"cooccurrence-{slugify(project.name) or project.pk}"
+    table = cooccurrence(project, selection, request.user, unit=request.GET.get("unit", ""))
+    name = f"cooccurrence-{slugify(project.name) or project.pk}-{table.unit}"
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
         return _download(_cooccurrence_rows(table), name, fmt)
-    table_html, picture = _cooccurrence_html(project, table, _carry(request.GET))
+    carried = _carry(request.GET)
+    if table.unit == SPANS:
+        carried["overlap"] = "1"
+    table_html, picture = _cooccurrence_html(project, table, carried)
     context = {
         "project": project,
         "table": table,
@@ -316,6 +328,7 @@ def retrieve_page(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         none_of=_ints(request.GET.getlist("none")),
         near=int(near) if near.isdigit() else None,
         within=min(int(within), 50) if within.isdigit() else 1,
+        overlap=request.GET.get("overlap") == "1",
     )
     total, turns, found = turns_matching(project, selection, request.user, query)
     from ..crosscase.tables import row_codes
