@@ -130,6 +130,7 @@ def main() -> None:
     client = Client()
     client.force_login(owner)
     pages = [
+        ("coverage and progress (project page card)", "themes:project_progress", {}),
         ("co-occurrence, themes", "themes:crosscase_cooccurrence", {}),
         ("co-occurrence, 100 codes", "themes:crosscase_cooccurrence", {"rows": "codes"}),
         (

@@ -124,6 +124,8 @@ class AuditEvent(models.Model):
     object_id = models.BigIntegerField(null=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # The events of one operation that can be undone as a whole (a merge of codes) share it.
+    batch = models.CharField(max_length=32, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

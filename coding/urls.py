@@ -148,6 +148,11 @@ urlpatterns += [
         name="framework_code_merge",
     ),
     path(
+        "projects/<int:project_id>/framework/merge/undo/",
+        framework.code_merge_undo,
+        name="framework_merge_undo",
+    ),
+    path(
         "projects/<int:project_id>/framework/codes/<int:code_id>/delete/",
         framework.code_delete,
         name="framework_code_delete",

@@ -38,8 +38,10 @@ def audit_record(
     instance: Code | Coding,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    batch: str = "",
 ) -> AuditEvent:
     return AuditEvent.objects.create(
+        batch=batch,
         project=project,
         user=user if user is not None and getattr(user, "is_authenticated", False) else None,
         action=action,

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from transcripts.models import Project
 
 from ..models import AuditEvent, Code, Coding
 from ..selectors.codes import code_descendant_ids
-from .audit import audit_record, conflict_check, snapshot
+from .audit import CODE_FIELDS, audit_record, conflict_check, snapshot
 
 
 @transaction.atomic
@@ -146,6 +147,7 @@ TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
 @dataclass
 class MergeResult:
     target: Code
+    batch: str = ""  # the audit events' batch: what undo reverses
     codings_moved: int = 0
     duplicates_dropped: int = 0
     sub_codes_moved: int = 0
@@ -178,7 +180,12 @@ def _where(parent: Code | None) -> str:
 
 
 def _audit_codings(
-    *, project: Any, user: Any, action: str, rows: Sequence[tuple[dict, dict | None]]
+    *,
+    project: Any,
+    user: Any,
+    action: str,
+    rows: Sequence[tuple[dict, dict | None]],
+    batch: str = "",
 ) -> None:
     """One audit event per coding, written in one statement (merges and deletes can touch
     thousands of codings)."""
@@ -195,6 +202,7 @@ def _audit_codings(
                 object_id=before["id"],
                 before=before,
                 after=after,
+                batch=batch,
             )
             for before, after in rows
         ],
@@ -354,7 +362,7 @@ def code_merge(*, source: Code, target: Code, user: Any) -> MergeResult:
         )
     # Hold both codes while their codings move (PostgreSQL; SQLite serialises writes anyway).
     list(Code.objects.select_for_update().filter(pk__in=[source.pk, target.pk]))
-    result = MergeResult(target=target)
+    result = MergeResult(target=target, batch=f"merge-{uuid.uuid4().hex[:20]}")
     _merge_into(source=source, target=target, user=user, result=result)
     return result
 
@@ -387,9 +395,10 @@ def _merge_into(*, source: Code, target: Code, user: Any, result: MergeResult) -
         coding.code = target
         moved_rows.append((before, {**before, "code": target.pk}))
     Coding.objects.filter(pk__in=[c.pk for c in moved]).update(code=target, updated_at=now)
-    _audit_codings(project=project, user=user, action="merge", rows=moved_rows)
+    batch = result.batch
+    _audit_codings(project=project, user=user, action="merge", rows=moved_rows, batch=batch)
     dropped_rows = [(snapshot(coding), None) for coding in dropped]
-    _audit_codings(project=project, user=user, action="delete", rows=dropped_rows)
+    _audit_codings(project=project, user=user, action="delete", rows=dropped_rows, batch=batch)
     Coding.objects.filter(pk__in=[c.pk for c in dropped]).delete()
     result.codings_moved += len(moved)
     result.duplicates_dropped += len(dropped)
@@ -413,6 +422,7 @@ def _merge_into(*, source: Code, target: Code, user: Any, result: MergeResult) -
             instance=child,
             before=before,
             after=snapshot(child),
+            batch=batch,
         )
         result.sub_codes_moved += 1
 
@@ -423,8 +433,139 @@ def _merge_into(*, source: Code, target: Code, user: Any, result: MergeResult) -
         instance=source,
         before=source_snapshot,
         after={"merged_into": target.pk, "merged_into_name": target.name},
+        batch=batch,
     )
     source.delete()
+
+
+def _merge_events(*, project: Project, batch: str) -> list[AuditEvent]:
+    """A merge's audit events, once it is sure it can be undone: it exists, it was not undone
+    already, and nothing it touched has changed since."""
+    events = list(AuditEvent.objects.filter(project=project, batch=batch).order_by("pk"))
+    if not batch.startswith("merge-") or not events:
+        raise ValidationError("There is no such merge to undo.")
+    if AuditEvent.objects.filter(project=project, batch=UNDONE + batch).exists():
+        raise ValidationError("This merge has already been undone.")
+    removed = [e for e in events if e.object_type == "code" and e.action == "merge"]
+    moved_codes = [e for e in events if e.object_type == "code" and e.action == "move"]
+    moved = [e for e in events if e.object_type == "coding" and e.action == "merge"]
+    targets = {int((e.after or {}).get("merged_into") or 0) for e in removed}
+    touched = AuditEvent.objects.filter(project=project, pk__gt=events[-1].pk).filter(
+        Q(object_type="coding", object_id__in=[e.object_id for e in moved])
+        | Q(object_type="code", object_id__in=targets | {e.object_id for e in moved_codes})
+    )
+    if touched.exists():
+        raise ValidationError(
+            "Codings or codes of this merge have changed since, so it can no longer be undone "
+            "in one step. The audit log keeps every step of it."
+        )
+    return events
+
+
+@dataclass
+class UnmergeResult:
+    code: Code  # the merged code, back
+    codes_restored: int = 0
+    codings_moved_back: int = 0
+    codings_restored: int = 0
+    sub_codes_moved_back: int = 0
+
+
+UNDONE = "undone:"  # prefix of the batch of an undo's own audit events
+
+
+@transaction.atomic
+def code_merge_undo(*, project: Project, batch: str, user: Any) -> UnmergeResult:
+    """One step back: the merged code (and any sub-codes merged with it) comes back as it was,
+    its codings and sub-codes move back, and the duplicates the merge dropped come back.
+    Refused once anything the merge touched has changed since. Audited as one batch."""
+    events = _merge_events(project=project, batch=batch)
+    kinds: dict[tuple[str, str], list[AuditEvent]] = {}
+    for event in events:
+        kinds.setdefault((event.object_type, event.action), []).append(event)
+    undo = UNDONE + batch
+    restored = _codes_recreate(
+        project=project, events=kinds.get(("code", "merge"), []), user=user, batch=undo
+    )
+    result = UnmergeResult(code=restored[-1], codes_restored=len(restored))
+    moved_codes = kinds.get(("code", "move"), [])
+    for event in moved_codes:
+        before = event.before or {}
+        Code.objects.filter(project=project, pk=int(event.object_id or 0)).update(
+            parent_id=before.get("parent"), order=before.get("order", 0)
+        )
+        code = Code.objects.get(pk=int(event.object_id or 0))
+        audit_record(project=project, user=user, action="unmerge", instance=code,
+                     before=event.after, after=snapshot(code), batch=undo)  # fmt: skip
+    result.sub_codes_moved_back = len(moved_codes)
+    result.codings_moved_back = _codings_move_back(
+        project=project, events=kinds.get(("coding", "merge"), []), user=user, batch=undo
+    )
+    dropped = kinds.get(("coding", "delete"), [])
+    Coding.objects.bulk_create([_coding_from(e.before or {}) for e in dropped], batch_size=500)
+    _audit_codings(project=project, user=user, action="restore",
+                   rows=[(e.before or {}, e.before) for e in dropped], batch=undo)  # fmt: skip
+    result.codings_restored = len(dropped)
+    return result
+
+
+def _codings_move_back(*, project: Project, events: list[AuditEvent], user: Any, batch: str) -> int:
+    rows = []
+    for event in events:
+        before = event.before or {}
+        Coding.objects.filter(pk=int(event.object_id or 0)).update(code_id=before["code"])
+        rows.append((event.after or {}, before))
+    _audit_codings(project=project, user=user, action="unmerge", rows=rows, batch=batch)
+    return len(events)
+
+
+def _codes_recreate(
+    *, project: Project, events: list[AuditEvent], user: Any, batch: str
+) -> list[Code]:
+    """The codes a merge deleted, parents before their sub-codes; the top one last."""
+    pending = {int(e.object_id or 0): e.before or {} for e in events}
+    made: list[Code] = []
+    while pending:
+        ready = [pk for pk, before in pending.items() if before.get("parent") not in pending]
+        for pk in sorted(ready):
+            before = pending.pop(pk)
+            clash = Code.objects.filter(project=project, name=before["name"]).filter(
+                parent_id=before.get("parent")
+            )
+            if clash.exists() or (
+                before.get("key") and Code.objects.filter(project=project, key=before["key"])
+            ):
+                raise ValidationError(
+                    f"A code named {before['name']!r} (or with its key) exists there now: "
+                    "rename it before undoing the merge."
+                )
+            code = Code.objects.create(
+                pk=pk,
+                project=project,
+                **{field: before.get(field) for field in CODE_FIELDS if field != "parent"},
+                parent_id=before.get("parent"),
+            )
+            audit_record(project=project, user=user, action="unmerge", instance=code,
+                         after=snapshot(code), batch=batch)  # fmt: skip
+            made.append(code)
+    by_pk = {code.pk: code for code in made}
+    top = int(events[-1].object_id or 0)  # the merge records its own code last
+    return [code for code in made if code.pk != top] + [by_pk[top]]
+
+
+def _coding_from(before: dict[str, Any]) -> Coding:
+    return Coding(
+        pk=before["id"],
+        transcript_id=before["transcript"],
+        code_id=before["code"],
+        coder_id=before["coder"],
+        start=before["start"],
+        end=before["end"],
+        text=before["text"],
+        memo=before.get("memo", ""),
+        origin=before.get("origin", Coding.Origin.MANUAL),
+        starred=bool(before.get("starred")),
+    )
 
 
 def code_delete_impact(*, code: Code) -> DeleteImpact:

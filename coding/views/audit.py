@@ -32,6 +32,7 @@ ACTIONS = {
     "import_update": "updated by import",
     "accept_suggestion": "accepted a suggestion",
     "restore": "brought back (undo)",
+    "unmerge": "brought back (merge undone)",
     "assign": "assigned",
     "unassign": "unassigned",
     "done": "marked done",

@@ -25,7 +25,7 @@ from transcripts.models import Project
 from transcripts.selectors import project_get_for_user, project_members
 
 from ..framework_forms import CodeForm, FrameworkImportForm, MergeForm, MoveForm
-from ..models import Code
+from ..models import AuditEvent, Code
 from ..selectors.codes import code_descendant_ids, code_get_for_user, code_list, framework_table
 from ..services import codes
 from ..services.codebook_csv import (
@@ -71,6 +71,8 @@ def _page_context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
         "table": table,
         "members": project_members(project=project),
         "coder_id": coder_id,
+        # Offered once, on the page the merge returns to (see code_merge).
+        "undo_merge": request.session.pop("undo_merge", None) if can_write else None,
     }
 
 
@@ -251,8 +253,37 @@ def code_merge(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpR
                 f"moved, {result.duplicates_dropped} duplicates dropped, "
                 f"{result.sub_codes_moved + result.sub_codes_merged} sub-codes moved."
             )
+            request.session["undo_merge"] = {"batch": result.batch, "name": name}
             return _done(request, code.project, notice)
     return _panel(request, code.project, "merge", form=form, code=code, impact=impact)
+
+
+@require_POST
+@login_required
+def code_merge_undo(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    """Undo a merge: offered once, beside the notice that reported it, to whoever merged (or
+    an owner)."""
+    project = project_get_for_user(user=request.user, project_id=project_id, write=True)
+    batch = request.POST.get("batch", "")
+    merged_by = (
+        AuditEvent.objects.filter(project=project, batch=batch)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if merged_by != request.user.pk and not project.membership.is_owner:  # type: ignore[attr-defined]
+        return _done(request, project, "Only who merged, or an owner, can undo it.", error=True)
+    try:
+        result = codes.code_merge_undo(project=project, batch=batch, user=request.user)
+    except ValidationError as exc:
+        return _done(request, project, " ".join(exc.messages), error=True)
+    subs = result.sub_codes_moved_back
+    notice = (
+        f"Merge undone: {result.code.name!r} is back with {result.codings_moved_back} codings "
+        f"moved back and {result.codings_restored} dropped duplicates restored"
+        f"{f', and {subs} sub-codes' if subs else ''}."
+        " Its pending suggestions and matrix summaries are not restored."
+    )
+    return _done(request, project, notice)
 
 
 @require_http_methods(["GET", "POST"])

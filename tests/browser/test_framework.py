@@ -89,3 +89,27 @@ def test_drag_a_code_into_a_theme_then_to_the_top(page, user, project):
     ]  # fmt: skip
     opting = Code.objects.get(project=project, name="Opting out")
     assert opting.parent is None and opting.order == 0
+
+
+def test_merge_two_codes_then_undo_it_from_the_notice(page, user, project):
+    from coding.models import Coding
+    from coding.services.codes import code_create
+
+    transcript = TranscriptFactory(project=project, name="FG1")
+    safety = code_create(project=project, user=user, name="Data safety")
+    security = code_create(project=project, user=user, name="Security")
+    coding = CodingFactory(transcript=transcript, code=safety, coder=user)
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/framework/")
+    page.get_by_role("link", name="Merge Data safety").click()
+    page.locator("#code-panel select").select_option(label="Security")
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.locator("#code-panel .notice")).to_contain_text("Merged 'Data safety' into")
+    assert page.locator(".code-row .code-name").all_inner_texts() == ["Security"]
+    assert Coding.objects.get(pk=coding.pk).code_id == security.pk
+    screenshot(page, "framework_merge_undo_offered")
+    page.get_by_role("button", name="Undo the merge of “Data safety”").click()
+    expect(page.locator("#code-panel .notice")).to_contain_text("Merge undone: 'Data safety'")
+    expect(page.locator(".code-row .code-name")).to_have_text(["Data safety", "Security"])
+    assert Coding.objects.get(pk=coding.pk).code.name == "Data safety"
+    expect(page.get_by_role("button", name="Undo the merge of “Data safety”")).to_have_count(0)

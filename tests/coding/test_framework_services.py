@@ -208,3 +208,62 @@ def test_code_delete_takes_sub_codes_and_codings_and_audits_each(project, user, 
     assert {event.object_id for event in deleted_codes} == ids
     assert deleted_codes[0].before["name"] in {"Data safety", "Hacking", "Leaks"}
     assert len(events(project, "delete", "coding")) == 2
+
+
+def _state(project):
+    codes = sorted(
+        Code.objects.filter(project=project).values_list(
+            "pk", "name", "key", "parent_id", "order", "definition", "colour"
+        )
+    )
+    codings = sorted(
+        Coding.objects.filter(transcript__project=project).values_list(
+            "pk", "code_id", "coder_id", "start", "end", "memo", "starred"
+        )
+    )
+    return codes, codings
+
+
+def test_undo_of_a_merge_brings_everything_back_as_it_was(project, user, safety):
+    from coding.services.codes import code_merge_undo
+
+    transcript = TranscriptFactory(project=project)
+    security = code_create(project=project, user=user, name="Security")
+    code_update(code=safety, user=user, definition="Keeping data safe.")
+    hacking = code_create(project=project, user=user, name="Hacking", parent=safety)
+    old_leaks = code_create(project=project, user=user, name="Leaks", parent=safety)
+    code_create(project=project, user=user, name="leaks", parent=security)  # folded into
+    CodingFactory(transcript=transcript, code=safety, coder=user, start=0, end=9, memo="m")
+    CodingFactory(transcript=transcript, code=security, coder=user, start=0, end=9)
+    CodingFactory(transcript=transcript, code=safety, coder=user, start=11, end=20, starred=True)
+    CodingFactory(transcript=transcript, code=hacking, coder=user, start=2, end=5)
+    CodingFactory(transcript=transcript, code=old_leaks, coder=user, start=3, end=6)
+    before = _state(project)
+    result = code_merge(source=safety, target=security, user=user)
+    assert result.duplicates_dropped == 1 and result.sub_codes_merged == 1
+    assert _state(project) != before
+    undone = code_merge_undo(project=project, batch=result.batch, user=user)
+    assert undone.code.name == "Data safety"
+    assert (undone.codes_restored, undone.codings_moved_back, undone.codings_restored) == (2, 2, 1)
+    assert _state(project) == before  # same ids, names, keys, places, codings, memos, stars
+    assert events(project, "unmerge")  # audited
+    with pytest.raises(ValidationError, match="already been undone"):
+        code_merge_undo(project=project, batch=result.batch, user=user)
+
+
+def test_undo_of_a_merge_is_refused_once_its_codings_changed(project, user, safety):
+    from coding.services.codes import code_merge_undo
+    from coding.services.codings import coding_update
+
+    transcript = TranscriptFactory(project=project)
+    security = code_create(project=project, user=user, name="Security")
+    coding = CodingFactory(transcript=transcript, code=safety, coder=user, start=0, end=9)
+    result = code_merge(source=safety, target=security, user=user)
+    coding.refresh_from_db()
+    coding_update(coding=coding, user=user, memo="changed since")
+    state = _state(project)
+    with pytest.raises(ValidationError, match="changed since"):
+        code_merge_undo(project=project, batch=result.batch, user=user)
+    assert _state(project) == state
+    with pytest.raises(ValidationError, match="no such merge"):
+        code_merge_undo(project=project, batch="merge-nothing", user=user)

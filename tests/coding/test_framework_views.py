@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from coding.models import AuditEvent, Code, Coding
 from coding.services.codes import code_create
+from coding.services.codes import code_merge as codes_merge
 from tests.conftest import member
 from tests.factories import CodingFactory, TranscriptFactory, UserFactory
 
@@ -386,3 +387,41 @@ def test_two_analysts_editing_one_code_do_not_overwrite_each_other(client, proje
     assert retry.status_code in (200, 302)
     theme.refresh_from_db()
     assert theme.definition == "Data security."
+
+
+def test_a_merge_offers_its_undo_once_and_undo_restores_the_code(
+    client, project, user, theme, sub_code
+):
+    transcript = TranscriptFactory(project=project)
+    other = code_create(project=project, user=user, name="Security")
+    coding = CodingFactory(transcript=transcript, code=theme, coder=user)
+    client.force_login(user)
+    merged = client.post(
+        url("coding:framework_code_merge", project, theme), {"target": other.pk}, **HTMX
+    ).content.decode()
+    assert "Undo the merge of “Safety”" in merged
+    batch = merged.split('name="batch" value="')[1].split('"')[0]
+    page = client.get(url("coding:framework", project)).content.decode()
+    assert "Undo the merge" not in page  # offered once
+    response = client.post(
+        reverse("coding:framework_merge_undo", args=[project.pk]), {"batch": batch}, **HTMX
+    ).content.decode()
+    assert "Merge undone: &#x27;Safety&#x27; is back with 1 codings moved back" in response
+    coding.refresh_from_db()
+    sub_code.refresh_from_db()
+    assert coding.code.name == "Safety" and sub_code.parent.name == "Safety"
+    again = client.post(
+        reverse("coding:framework_merge_undo", args=[project.pk]), {"batch": batch}, **HTMX
+    ).content.decode()
+    assert "already been undone" in again
+
+
+def test_only_who_merged_or_an_owner_undoes_a_merge(client, project, user, coder, theme):
+    other = code_create(project=project, user=user, name="Security")
+    result = codes_merge(source=theme, target=other, user=user)
+    client.force_login(coder)
+    response = client.post(
+        reverse("coding:framework_merge_undo", args=[project.pk]), {"batch": result.batch}, **HTMX
+    ).content.decode()
+    assert "Only who merged, or an owner, can undo it." in response
+    assert not Code.objects.filter(project=project, name="Safety").exists()
