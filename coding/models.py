@@ -254,3 +254,87 @@ class Adjudication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transcript} [{self.start}:{self.end}] {self.decision}"
+
+
+class Memo(models.Model):
+    """An analyst's memo about the project, a transcript, a participant or a code (memos on a
+    coding are the coding's own ``memo``). Listed, searched and exported with those."""
+
+    class About(models.TextChoices):
+        PROJECT = "project", "The project"
+        TRANSCRIPT = "transcript", "A transcript"
+        PARTICIPANT = "participant", "A participant"
+        CODE = "code", "A code"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memos")
+    about = models.CharField(max_length=12, choices=About.choices, default=About.PROJECT)
+    transcript = models.ForeignKey(
+        Transcript, null=True, blank=True, on_delete=models.CASCADE, related_name="memos"
+    )
+    participant = models.ForeignKey(
+        "transcripts.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memos",
+    )
+    code = models.ForeignKey(
+        Code, null=True, blank=True, on_delete=models.CASCADE, related_name="memos"
+    )
+    title = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["about", "-updated_at", "-id"]
+        constraints = [
+            # Exactly the one object the memo is about is set.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        about="project",
+                        transcript__isnull=True,
+                        participant__isnull=True,
+                        code__isnull=True,
+                    )
+                    | Q(
+                        about="transcript",
+                        transcript__isnull=False,
+                        participant__isnull=True,
+                        code__isnull=True,
+                    )
+                    | Q(
+                        about="participant",
+                        transcript__isnull=True,
+                        participant__isnull=False,
+                        code__isnull=True,
+                    )
+                    | Q(
+                        about="code",
+                        transcript__isnull=True,
+                        participant__isnull=True,
+                        code__isnull=False,
+                    )
+                ),  # fmt: skip
+                name="memo_about_one_thing",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "about"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def subject(self) -> str:
+        """What the memo is about, in words: "FG3", "P2", "Safety > Hacking", "the project"."""
+        if self.transcript_id:
+            return self.transcript.name  # type: ignore[union-attr]
+        if self.participant_id:
+            return self.participant.label  # type: ignore[union-attr]
+        if self.code_id:
+            return self.code.name  # type: ignore[union-attr]
+        return "the project"

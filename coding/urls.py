@@ -1,10 +1,18 @@
 from django.urls import path
 
-from .views import adjudication, audit, framework, jobs, retrieval, screen, search, team
+from .views import adjudication, audit, framework, jobs, memos, retrieval, screen, search, team
 
 app_name = "coding"
 
 urlpatterns = [
+    path("projects/<int:project_id>/memos/", memos.memos_page, name="memos"),
+    path("projects/<int:project_id>/memos/new/", memos.memo_new, name="memo_new"),
+    path("projects/<int:project_id>/memos/<int:memo_id>/edit/", memos.memo_edit, name="memo_edit"),
+    path(
+        "projects/<int:project_id>/memos/<int:memo_id>/delete/",
+        memos.memo_remove,
+        name="memo_remove",
+    ),
     path(
         "projects/<int:project_id>/codings/verify/",
         jobs.codings_verify,

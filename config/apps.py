@@ -23,5 +23,7 @@ class ConfigConfig(AppConfig):
         slot_add("project.sections", "coding/_project_exchange.html")
         slot_add("project.job_actions", "coding/_project_verify.html")
         slot_add("transcript.actions", "coding/_transcript_code_link.html")
+        slot_add("participant.actions", "coding/_participant_memo_link.html")
+        slot_add("memos.actions", "themes/_memos_export.html")
         slot_add("coding_screen.panels", "themes/_coding_screen_suggestions.html")
         slot_add("team.actions", "themes/_team_agreement_link.html")

@@ -15,7 +15,7 @@ import re
 import pytest
 from django.urls import get_resolver, reverse
 
-from coding.models import AuditEvent, Code, Coding
+from coding.models import AuditEvent, Code, Coding, Memo
 from jobs.models import Job
 from tests.factories import (
     CodeFactory,
@@ -71,12 +71,13 @@ def objects(project, owner) -> dict[str, object]:
     )  # fmt: skip
     member = Membership.objects.get(project=project, user=owner)
     identifier = Identifier.objects.create(project=project, key="p1", surface="P1", type="PERSON")
+    memo = Memo.objects.create(project=project, title="Plan", text="Secret plan", author=owner)
     return {
         "project_id": project.pk, "transcript_id": transcript.pk, "turn_id": turn.pk,
         "code_id": code.pk, "coding_id": coding.pk, "job_id": job.pk, "batch_id": batch.pk,
         "participant_id": participant.pk, "suggestion_id": suggestion.pk,
         "candidate_id": candidate.pk, "event_id": event.pk, "member_id": member.pk,
-        "identifier_id": identifier.pk,
+        "identifier_id": identifier.pk, "memo_id": memo.pk,
         "export": "framework_csv",
     }  # fmt: skip
 

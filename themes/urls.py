@@ -58,6 +58,7 @@ from .views import exports  # noqa: E402
 
 urlpatterns += [
     path("projects/<int:project_id>/exports/", exports.exports_page, name="exports"),
+    path("projects/<int:project_id>/memos/export.docx", exports.memos_docx, name="memos_docx"),
     path(
         "projects/<int:project_id>/exports/quotes.csv",
         exports.export_quotes_csv,

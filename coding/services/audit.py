@@ -9,7 +9,7 @@ from django.forms.models import model_to_dict
 
 from transcripts.models import Project
 
-from ..models import AuditEvent, Code, Coding
+from ..models import AuditEvent, Code, Coding, Memo
 
 CODE_FIELDS = (
     "name",
@@ -23,10 +23,15 @@ CODE_FIELDS = (
     "order",
 )
 CODING_FIELDS = ("transcript", "code", "coder", "start", "end", "text", "memo", "origin", "starred")
+MEMO_FIELDS = ("about", "transcript", "participant", "code", "title", "text", "author")
 
 
-def snapshot(instance: Code | Coding) -> dict[str, Any]:
-    fields = CODE_FIELDS if isinstance(instance, Code) else CODING_FIELDS
+def snapshot(instance: Code | Coding | Memo) -> dict[str, Any]:
+    fields: tuple[str, ...]
+    if isinstance(instance, Memo):
+        fields = MEMO_FIELDS
+    else:
+        fields = CODE_FIELDS if isinstance(instance, Code) else CODING_FIELDS
     return {"id": instance.pk, **model_to_dict(instance, fields=fields)}
 
 
@@ -35,7 +40,7 @@ def audit_record(
     project: Project,
     user: Any,
     action: str,
-    instance: Code | Coding,
+    instance: Code | Coding | Memo,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     batch: str = "",
@@ -52,7 +57,7 @@ def audit_record(
     )
 
 
-def fingerprint(instance: Code | Coding) -> str:
+def fingerprint(instance: Code | Coding | Memo) -> str:
     """A short digest of what an edit form shows of a code or coding: a form carries the one
     it was opened with, and a save finding another one knows someone changed it since."""
     import hashlib
@@ -62,7 +67,7 @@ def fingerprint(instance: Code | Coding) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def conflict_check(instance: Code | Coding, seen: str | None) -> None:
+def conflict_check(instance: Code | Coding | Memo, seen: str | None) -> None:
     """Refuse to overwrite a change made since the form was opened (no lost updates)."""
     if seen and seen != fingerprint(instance):
         raise ValidationError(

@@ -71,6 +71,7 @@ def _page_context(request: HtmxHttpRequest, project: Project) -> dict[str, Any]:
         "table": table,
         "members": project_members(project=project),
         "coder_id": coder_id,
+        "memos_url": reverse("coding:memos", args=[project.pk]),
         # Offered once, on the page the merge returns to (see code_merge).
         "undo_merge": request.session.pop("undo_merge", None) if can_write else None,
     }

@@ -313,3 +313,28 @@ def _safe_next(request: HtmxHttpRequest, project) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("themes:framework_matrix", args=[project.pk])
+
+
+@require_GET
+@login_required
+def memos_docx(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    """The memos page's memos, with its filters and search, as a DOCX."""
+    import io
+
+    from django.utils.text import slugify
+
+    from coding.selectors.memos import memo_filters
+
+    from ..exports.memos import memos_docx_write
+
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    out = io.BytesIO()
+    memos_docx_write(project=project, filters=memo_filters(request.GET), user=request.user, out=out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"memos-{slugify(project.name) or project.pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
