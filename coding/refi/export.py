@@ -20,7 +20,7 @@ from lxml import etree
 
 from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript
 
-from ..models import Code, Coding
+from ..models import Code, Coding, Memo
 from ..selectors.codes import code_tree
 from ..selectors.team import codings_visible
 from .guids import AGREED_USER_ID, AGREED_USER_KEY, AGREED_USER_NAME, Guids
@@ -105,7 +105,16 @@ def _xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", text)
 
 
-def _codes(parent: Any, guids: Guids, project: Project, ns: str) -> None:
+def _codes(
+    parent: Any,
+    guids: Guids,
+    project: Project,
+    ns: str,
+    note_refs: dict[int, list[str]] | None = None,
+) -> None:
+    """The code tree; ``note_refs`` are the GUIDs of each code's memos (project files only:
+    a codebook has no notes)."""
+
     def write(into: Any, nodes: Iterable[Any]) -> None:
         for node in nodes:
             code = node.code
@@ -121,6 +130,8 @@ def _codes(parent: Any, guids: Guids, project: Project, ns: str) -> None:
             description = code_description(code)
             if description:
                 _text_el(element, "Description", description, ns)
+            for note_guid in (note_refs or {}).get(code.pk, ()):
+                _el(element, "NoteRef", ns, targetGUID=note_guid)
             write(element, node.children)
 
     write(parent, code_tree(project=project))
@@ -199,6 +210,15 @@ class _QdeWriter:
         )
         self.files: dict[str, str] = {}
         self.notes: list[tuple[Coding, str]] = []
+        self.memos = list(
+            Memo.objects.filter(project=project)
+            .select_related("participant")
+            .order_by("about", "created_at", "id")
+        )
+        self.memo_refs: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for memo in self.memos:
+            target = memo.transcript_id or memo.code_id or memo.participant_id or 0
+            self.memo_refs[(memo.about, target)].append(self.guids.of("memo", memo.pk))
         self.known_users: set[int] = set()
         self.selection_guids: set[str] = set()
 
@@ -211,12 +231,16 @@ class _QdeWriter:
         root.set("creationDateTime", _when(project.created_at) or "")
         self.users()
         if Code.objects.filter(project=project).exists():
-            _codes(_el(_el(root, "CodeBook"), "Codes"), self.guids, project, PROJECT_NS)
+            on_codes = {pk: refs for (about, pk), refs in self.memo_refs.items() if about == "code"}
+            codes_el = _el(_el(root, "CodeBook"), "Codes")
+            _codes(codes_el, self.guids, project, PROJECT_NS, note_refs=on_codes)
         self.variables_and_cases()
         self.sources()
         self.notes_write()
         if project.description.strip():
             _text_el(root, "Description", project.description)
+        for note_guid in self.memo_refs.get(("project", 0), ()):
+            _el(root, "NoteRef", targetGUID=note_guid)
         qde = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
         return qde, self.files
 
@@ -352,6 +376,8 @@ class _QdeWriter:
         )
         for coding in codings:
             self.selection(source, coding)
+        for note_guid in self.memo_refs.get(("transcript", transcript.pk), ()):
+            _el(source, "NoteRef", targetGUID=note_guid)
         for field, _label, kind in GROUP_VARIABLES:
             value = getattr(transcript, field)
             if value in (None, ""):
@@ -397,9 +423,22 @@ class _QdeWriter:
             self.notes.append((coding, note_guid))
 
     def notes_write(self) -> None:
-        if not self.notes:
+        if not self.notes and not self.memos:
             return
         notes_el = _el(self.root, "Notes")
+        for memo in self.memos:
+            name = memo.title
+            if memo.participant_id:  # a case has no notes: the name says whose it is
+                name = f"Participant {memo.participant.label}: {memo.title}"  # type: ignore[union-attr]
+            note = _el(
+                notes_el,
+                "Note",
+                guid=self.guids.of("memo", memo.pk),
+                name=_xml_safe(name),
+                creatingUser=self.user_guid(memo.author_id),
+                creationDateTime=_when(memo.created_at),
+            )
+            _text_el(note, "PlainTextContent", memo.text)
         for coding, note_guid in self.notes:
             note = _el(
                 notes_el,

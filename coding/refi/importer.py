@@ -46,12 +46,25 @@ def description_split(description: str) -> dict[str, str]:
 
 
 @dataclass
+class NotePlan:
+    """A REFI-QDA note that becomes a memo: about the project (loose, or referenced by the
+    project), a transcript (referenced by its source) or a code (referenced by the code)."""
+
+    guid: str
+    name: str
+    text: str
+    user_guid: str = ""
+    created: str = ""
+
+
+@dataclass
 class CodePlan:
     guid: str
     name: str
     fields: dict[str, str]
     colour: str
     children: list[CodePlan] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)  # GUIDs of notes on the code
 
 
 @dataclass
@@ -75,7 +88,7 @@ class SourcePlan:
     description: str
     variables: dict[str, str]
     codings: list[CodingPlan] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[NotePlan] = field(default_factory=list)  # become the transcript's memos
     user_guid: str = ""
     moved: int = 0
     _flat: str = ""
@@ -115,9 +128,10 @@ class ProjectPlan:
     variables: dict[str, dict[str, str]]
     cases: list[CasePlan]
     sources: list[SourcePlan]
-    loose_notes: list[str]
+    loose_notes: list[NotePlan]  # on the project as a whole
     not_imported: list[str]
     adjusted: list[str]
+    code_notes: list[NotePlan] = field(default_factory=list)  # referred to by codes
 
     def code_count(self) -> int:
         def count(nodes: list[CodePlan]) -> int:
@@ -219,6 +233,7 @@ def _parse_codes(parent: Any, plan_notes: list[str]) -> list[CodePlan]:
                 fields=description_split(_child_text(element, "Description")),
                 colour=_colour(element.get("color")),
                 children=_parse_codes(element, plan_notes),
+                note_refs=[guid_norm(ref.get("targetGUID")) for ref in _kids(element, "NoteRef")],
             )
         )
     return codes
@@ -254,11 +269,8 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
         if element is not None and len(element):
             not_imported.append(f"{len(element)} {what}(s) are not imported.")
     consumed = _consumed_notes(root)
-    loose = [
-        f"{note['name']}: {note['text']}" if note["text"] else note["name"]
-        for guid, note in notes.items()
-        if guid not in consumed
-    ]
+    loose = [_note_plan(guid, note) for guid, note in notes.items() if guid not in consumed]
+    on_codes = {guid for guid in _code_note_refs(codes) if guid in notes}
     return ProjectPlan(
         name=(root.get("name") or "").strip() or "Imported project",
         description=_child_text(root, "Description").strip(),
@@ -269,6 +281,7 @@ def project_plan(data: bytes, *, filename: str) -> ProjectPlan:
         cases=cases,
         sources=sources,
         loose_notes=loose,
+        code_notes=[_note_plan(guid, notes[guid]) for guid in sorted(on_codes)],
         not_imported=not_imported,
         adjusted=adjusted,
     )
@@ -300,8 +313,23 @@ def _plan_notes(root: Any, archive: QdpxArchive, adjusted: list[str]) -> dict[st
             if found:
                 text = _decode(archive.read(found), what=f"Note {note.get('name')}", notes=adjusted)
         text = canonical_text(text)[0].strip() or _child_text(note, "Description").strip()
-        notes[guid_norm(note.get("guid"))] = {"name": note.get("name") or "Note", "text": text}
+        notes[guid_norm(note.get("guid"))] = {
+            "name": note.get("name") or "Note",
+            "text": text,
+            "user": guid_norm(note.get("creatingUser") or ""),
+            "created": note.get("creationDateTime") or "",
+        }
     return notes
+
+
+def _code_note_refs(codes: list[CodePlan]) -> list[str]:
+    return [ref for code in codes for ref in [*code.note_refs, *_code_note_refs(code.children)]]
+
+
+def _note_plan(guid: str, note: dict[str, str]) -> NotePlan:
+    return NotePlan(guid=guid, name=" ".join(note["name"].split())[:200] or "Note",
+                    text=note["text"], user_guid=note.get("user", ""),
+                    created=note.get("created", ""))  # fmt: skip
 
 
 def _plan_cases(root: Any, not_imported: list[str]) -> list[CasePlan]:
@@ -392,9 +420,9 @@ def _stem(path: str | None) -> str:
 
 
 def _consumed_notes(root: Any) -> set[str]:
-    """Notes that become coding memos or transcript descriptions."""
+    """Notes that become coding memos, transcript memos or code memos."""
     consumed: set[str] = set()
-    for tag in ("PlainTextSelection", "Coding", "TextSource", "Representation"):
+    for tag in ("PlainTextSelection", "Coding", "TextSource", "Representation", "Code"):
         for element in root.iter(q(tag)):
             parent = element.getparent()
             if (
@@ -422,6 +450,13 @@ def _values(element: Any) -> dict[str, str]:
                 values[guid_norm(ref.get("targetGUID"))] = (found.text or "").strip()
                 break
     return values
+
+
+def _note_plans(element: Any, notes: dict[str, dict[str, str]]) -> list[NotePlan]:
+    return [
+        _note_plan(guid_norm(ref.get("targetGUID")), notes[guid_norm(ref.get("targetGUID"))])
+        for ref in _kids(element, "NoteRef")
+    ]
 
 
 def _note_texts(element: Any, notes: dict[str, dict[str, str]]) -> list[str]:
@@ -464,7 +499,7 @@ def _text_source(
         text=text,
         description=_child_text(owner, "Description").strip(),
         variables=_values(owner),
-        notes=_note_texts(owner, notes),
+        notes=_note_plans(owner, notes),
         user_guid=guid_norm(source.get("creatingUser") or owner.get("creatingUser")),
     )
     for selection in selections:

@@ -32,12 +32,12 @@ from transcripts.models import (
 from transcripts.services.projects import project_create
 from transcripts.services.transcripts import TurnSpec, content_hash, transcript_create
 
-from ..models import Assignment, AuditEvent, Code, Coding, ExchangeGuid
+from ..models import Assignment, AuditEvent, Code, Coding, ExchangeGuid, Memo
 from ..services.audit import snapshot
 from ..services.codes import code_create
 from .export import GROUP_FIELD_INDEX, GROUP_VARIABLES, codebook_qdc_bytes, project_qdpx_bytes
 from .guids import AGREED_USER_ID, AGREED_USER_NAME, guids_keep
-from .importer import CodePlan, ProjectPlan, project_plan
+from .importer import CodePlan, NotePlan, ProjectPlan, project_plan
 from .text import turns_for_imported_text
 
 __all__ = [
@@ -216,6 +216,7 @@ class _QdpxImport:
         self.ignored_variables: Counter[str] = Counter()
         # (participant label, case name, the sources the case is linked to) for every case
         self.case_links: list[tuple[str, str, set[str]]] = []
+        self.memos: list[tuple[NotePlan, dict[str, Any]]] = []  # the notes, and what about
 
     def step(self, fraction: float, message: str, force: bool = False) -> None:
         if self.progress is not None:
@@ -341,6 +342,8 @@ class _QdpxImport:
         )
         self.by_hash[digest] = transcript
         self.kept.append(("transcript", transcript.pk, source.guid))
+        self.memos += [(note, {"about": Memo.About.TRANSCRIPT, "transcript": transcript})
+                       for note in source.notes]  # fmt: skip
         return transcript
 
     def speakers_of(self, source: Any) -> dict[str, str]:
@@ -381,8 +384,6 @@ class _QdpxImport:
                     fields["kind"] = value
             else:
                 fields[field] = value[:200] if field != "description" else value
-        if source.notes:
-            fields["description"] = "\n\n".join([fields["description"], *source.notes]).strip()
         return fields
 
     def codings_collect(self, source: Any, transcript: Transcript) -> None:
@@ -466,17 +467,43 @@ class _QdpxImport:
             self.report.append(f"{agreed} coding(s) came in as the agreed (adjudicated) set.")
 
     def notes_write(self) -> None:
-        loose = self.plan.loose_notes
-        if loose:
-            section = "Notes imported from REFI-QDA:\n\n" + "\n\n".join(loose)
-            self.project.description = "\n\n".join(
-                filter(None, [self.project.description, section])
-            )
-            self.report.append(
-                f"{len(loose)} note(s) not attached to a coding or source were added "
-                "to the project description."
-            )
+        """Every note not on a coding becomes a memo: on the code or the source that refers to
+        it, else on the project, or on a participant when its name says so (this app's own
+        export names participant memos "Participant P3: title")."""
+        self.code_memos(self.plan.codes)
+        participants = {p.label: p for p in Participant.objects.filter(project=self.project)}
+        for note in self.plan.loose_notes:
+            label, _, title = note.name.partition(": ")
+            who = participants.get(label.removeprefix("Participant "))
+            if label.startswith("Participant ") and who is not None and title:
+                self.memos.append((note, {"about": Memo.About.PARTICIPANT, "participant": who,
+                                          "title": title}))  # fmt: skip
+            else:
+                self.memos.append((note, {"about": Memo.About.PROJECT}))
+        made = []
+        for note, about in self.memos:
+            created = parse_datetime(note.created or "") or timezone.now()
+            if timezone.is_naive(created):
+                created = timezone.make_aware(created, datetime.UTC)
+            author = self.users.get(note.user_guid) if note.user_guid else self.user
+            fields = {"title": note.name[:200], **about}
+            made.append(Memo(project=self.project, text=note.text, author=author,
+                             created_at=created, updated_at=created, **fields))  # fmt: skip
+        Memo.objects.bulk_create(made)
+        for (note, _about), memo in zip(self.memos, made, strict=True):
+            self.kept.append(("memo", memo.pk, note.guid))
+        if made:
+            self.report.append(f"{len(made)} note(s) became memos (on the project, a "
+                               "transcript, a participant or a code).")  # fmt: skip
         self.project.save(update_fields=["description"])
+
+    def code_memos(self, nodes: list[CodePlan]) -> None:
+        notes = {note.guid: note for note in self.plan.code_notes}
+        for node in nodes:
+            code = self.codes[node.guid]
+            self.memos += [(notes[guid], {"about": Memo.About.CODE, "code": code})
+                           for guid in node.note_refs if guid in notes]  # fmt: skip
+            self.code_memos(node.children)
 
     def summary(self) -> dict[str, Any]:
         return {

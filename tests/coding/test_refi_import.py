@@ -258,7 +258,7 @@ def test_white_space_selections_are_skipped_and_reported(user):
     assert "only white space" in report["not_imported"][0]
 
 
-def test_notes_and_selection_descriptions_become_coding_memos(user):
+def test_notes_become_coding_memos_and_a_loose_note_a_project_memo(user):
     note = "abcdabcd-abcd-abcd-abcd-abcdabcdabcd"
     coded = selection(0, 5).replace("</Coding>", f'<NoteRef targetGUID="{note}"/></Coding>')
     opening = f'creatingUser="{U1}">'
@@ -271,7 +271,11 @@ def test_notes_and_selection_descriptions_become_coding_memos(user):
     report = run(user, make_qdpx(qde(coded, extra=extra), {f"sources/{S1}.txt": "Hello"}))
     assert Coding.objects.get().memo == "Key quote\n\nBecause."
     assert report["memos"] == 1
-    assert "Plan: Interview ten people." in Project.objects.get().description
+    from coding.models import Memo
+
+    memo = Memo.objects.get()
+    assert (memo.about, memo.title, memo.text) == ("project", "Plan", "Interview ten people.")
+    assert any("1 note(s) became memos" in line for line in report["notes"])
 
 
 def test_cases_and_typed_variables_become_participants_with_attributes(user):

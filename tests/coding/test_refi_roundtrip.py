@@ -324,3 +324,48 @@ def test_a_file_cannot_claim_a_real_account_by_its_guid(user):
     placeholder.save()
     again = qdpx_import(data=project_qdpx_bytes(project=b), filename="b.qdpx", user=user)
     assert again["coders_reused"] == [] and len(again["coders_created"]) == 1
+
+
+def memos(project) -> list[tuple]:
+    from coding.models import Memo
+
+    return sorted(
+        (m.about, m.subject, m.title, m.text, m.author.username if m.author else "")
+        for m in Memo.objects.filter(project=project).select_related(
+            "transcript", "participant", "code", "author"
+        )
+    )
+
+
+def test_memos_of_every_kind_travel_as_notes_and_come_back(user):
+    from coding.services.memos import memo_create
+
+    original = rich_project(user)
+    fg1 = original.transcripts.get(name="FG1")
+    p1 = original.participants.get(label="P1")
+    code = Code.objects.filter(project=original, parent__isnull=False).first()
+    for subject, title, text in (
+        (original, "Reflexive note", "We expected more on trust.\n\nWe were wrong."),
+        (fg1, "Quiet group", "Two people barely spoke."),
+        (p1, "Carer", "Speaks for her mother."),
+        (code, "Boundary", "Keep apart from consent."),
+    ):
+        memo_create(project=original, subject=subject, title=title, text=text, user=user)
+    data = project_qdpx_bytes(project=original)
+    assert_valid_qdpx(data)
+    qde, _files = project_qde_bytes(project=original)
+    root = etree.fromstring(qde)
+    ns = {"p": "urn:QDA-XML:project:1.0"}
+    assert len(root.xpath("/p:Project/p:Notes/p:Note", namespaces=ns)) >= 4
+    assert root.xpath("/p:Project/p:NoteRef", namespaces=ns)  # the project's own memo
+    assert root.xpath("//p:TextSource[@name='FG1']/p:NoteRef", namespaces=ns)
+    assert root.xpath(f"//p:Code[@name='{code.name}']/p:NoteRef", namespaces=ns)
+    report = qdpx_import(data=data, filename="study.qdpx", user=user)
+    copy = Project.objects.get(pk=report["project_id"])
+    assert memos(copy) == memos(original)
+    assert copy.description == original.description  # notes no longer pile up there
+    again, _ = project_qde_bytes(project=copy)
+    note_guids = "//p:Note/@guid"
+    assert sorted(etree.fromstring(again).xpath(note_guids, namespaces=ns)) == sorted(
+        root.xpath(note_guids, namespaces=ns)
+    )

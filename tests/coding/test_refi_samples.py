@@ -92,7 +92,9 @@ def test_atlas_sample_without_source_files_keeps_codes_and_reports_every_source(
     assert "audio sources are not imported" in lines
     assert "16 set(s)" in lines and "1 link(s)" in lines and "1 graph(s)" in lines
     project = Membership.objects.get(user=user, project_id=report["project_id"]).project
-    assert "Research Plan: This is a great project" in project.description
+    memos = {memo.title: memo for memo in project.memos.all()}
+    assert memos["Research Plan"].about == "project"
+    assert memos["Research Plan"].text.startswith("This is a great project")
 
 
 def test_current_qualcoder_export_imports_whole(user):
