@@ -125,7 +125,7 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     # The events of one operation that can be undone as a whole (a merge of codes) share it.
-    batch = models.CharField(max_length=32, blank=True, db_index=True)
+    batch = models.CharField(max_length=40, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from .models import Attribute, Participant, Project, Role, Transcript
@@ -41,6 +43,8 @@ class UploadForm(forms.Form):
 
 
 class TranscriptMetaForm(forms.ModelForm):
+    """A group's details, then one typed field per group attribute of the project."""
+
     class Meta:
         model = Transcript
         fields = ["name", "kind", "site", "date", "facilitator", "description"]
@@ -48,6 +52,39 @@ class TranscriptMetaForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import GroupAttribute
+
+        self.group_attributes = list(
+            GroupAttribute.objects.filter(project_id=self.instance.project_id)
+        )
+        values = dict(self.instance.group_values.values_list("attribute_id", "value"))
+        for attribute in self.group_attributes:
+            field = typed_field(attribute)
+            field.initial = values.get(attribute.pk, "")
+            self.fields[f"group_{attribute.pk}"] = field
+
+    def group_values(self) -> dict[int, str]:
+        return {a.pk: self.cleaned_data.get(f"group_{a.pk}") or "" for a in self.group_attributes}
+
+
+def typed_field(attribute: Any) -> forms.Field:
+    """A form field for a value of a typed (participant or group) attribute."""
+    if attribute.type == Attribute.Type.CHOICE:
+        field: forms.Field = forms.ChoiceField(
+            choices=[("", "—"), *[(c, c) for c in attribute.choices]]
+        )
+    elif attribute.type == Attribute.Type.NUMBER:
+        field = forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}))
+    elif attribute.type == Attribute.Type.DATE:
+        field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}))
+    else:
+        field = forms.CharField(max_length=500)
+    field.required = False
+    field.label = attribute.name
+    return field
 
 
 class ItemReviewForm(forms.Form):
@@ -135,6 +172,14 @@ class AttributeCreateForm(forms.Form):
     )
 
 
+class GroupAttributeForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="e.g. Recruitment route, Urban/rural.")
+    type = forms.ChoiceField(choices=Attribute.Type.choices)
+    choices = forms.CharField(
+        required=False, help_text="For a choice attribute: the choices, separated by commas."
+    )
+
+
 class AttributeImportForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True, help_text="A .csv or .xlsx file: a label column, one column each."
@@ -154,20 +199,8 @@ class ParticipantForm(forms.Form):
         self.attributes = attributes
         for attribute in attributes:
             name = f"attr_{attribute.pk}"
-            initial_value = values.get(attribute.pk, "")
-            if attribute.type == Attribute.Type.CHOICE:
-                field: forms.Field = forms.ChoiceField(
-                    choices=[("", "—"), *[(c, c) for c in attribute.choices]]
-                )
-            elif attribute.type == Attribute.Type.NUMBER:
-                field = forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}))
-            elif attribute.type == Attribute.Type.DATE:
-                field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}))
-            else:
-                field = forms.CharField(max_length=500)
-            field.required = False
-            field.label = attribute.name
-            field.initial = initial_value
+            field = typed_field(attribute)
+            field.initial = values.get(attribute.pk, "")
             self.fields[name] = field
 
     def attribute_values(self) -> dict[int, str]:

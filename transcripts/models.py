@@ -166,6 +166,46 @@ class AttributeValue(models.Model):
         return f"{self.attribute}={self.value}"
 
 
+class GroupAttribute(models.Model):
+    """A typed attribute of a group (transcript) beyond its site, date, facilitator and
+    description: "Recruitment route", "Urban/rural". The same types as participant attributes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="group_attributes")
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=10, choices=Attribute.Type.choices, default="text")
+    choices = models.JSONField(default=list, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="group_attribute_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupAttributeValue(models.Model):
+    """One transcript's value of a group attribute, stored as text in the attribute's format."""
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="group_values"
+    )
+    attribute = models.ForeignKey(GroupAttribute, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript", "attribute"], name="group_value_unique_attribute"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute}: {self.value}"
+
+
 class Turn(models.Model):
     """A speaker turn: a span ``[start, end)`` of the transcript's canonical text."""
 

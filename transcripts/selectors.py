@@ -87,6 +87,24 @@ def project_members(*, project: Project) -> QuerySet[Membership]:
 # --- transcripts, imports and participants (issue 3) ------------------------------------------
 
 
+def group_values_table(
+    *, project: Project, transcripts: list[Transcript]
+) -> tuple[list[Any], dict[int, list[str]]]:
+    """The project's group attributes, and each transcript's values of them in that order."""
+    from .models import GroupAttribute, GroupAttributeValue
+
+    attributes = list(GroupAttribute.objects.filter(project=project))
+    found = {
+        (t, a): v
+        for t, a, v in GroupAttributeValue.objects.filter(transcript__project=project).values_list(
+            "transcript_id", "attribute_id", "value"
+        )
+    }
+    return attributes, {
+        t.pk: [found.get((t.pk, a.pk), "") for a in attributes] for t in transcripts
+    }
+
+
 def transcript_list(*, project: Project) -> QuerySet[Transcript]:
     from django.db.models import Q
 

@@ -28,6 +28,11 @@ urlpatterns = [
         name="transcript_list",
     ),
     path(
+        "projects/<int:project_id>/group-attributes/",
+        transcripts.group_attribute_create,
+        name="group_attribute_create",
+    ),
+    path(
         "projects/<int:project_id>/transcripts/<int:transcript_id>/",
         transcripts.transcript_detail,
         name="transcript_detail",

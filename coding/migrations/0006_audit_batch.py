@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditevent',
             name='batch',
-            field=models.CharField(blank=True, db_index=True, max_length=32),
+            field=models.CharField(blank=True, db_index=True, max_length=40),
         ),
     ]

@@ -362,7 +362,7 @@ def code_merge(*, source: Code, target: Code, user: Any) -> MergeResult:
         )
     # Hold both codes while their codings move (PostgreSQL; SQLite serialises writes anyway).
     list(Code.objects.select_for_update().filter(pk__in=[source.pk, target.pk]))
-    result = MergeResult(target=target, batch=f"merge-{uuid.uuid4().hex[:20]}")
+    result = MergeResult(target=target, batch=f"merge-{uuid.uuid4().hex[:16]}")
     _merge_into(source=source, target=target, user=user, result=result)
     return result
 

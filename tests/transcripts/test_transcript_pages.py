@@ -57,7 +57,8 @@ def test_the_list_shows_each_group_with_turn_and_speaker_counts(
     log_in(client, user)
     url = reverse("transcripts:transcript_list", args=[project.pk])
     client.get(url)
-    with django_assert_num_queries(5):  # session, user, membership, transcripts, batches
+    # session, user, membership, transcripts, group attributes, their values, batches
+    with django_assert_num_queries(7):
         html = client.get(url).content.decode()
     assert f'href="/projects/{project.pk}/transcripts/{transcript.pk}/">FG3</a>' in html
     assert '<td class="num">2</td>' in html  # two turns in FG3
@@ -104,7 +105,8 @@ def test_the_reading_page_of_a_long_transcript_needs_the_same_few_queries(
         position = start + len(words) + 2
     Turn.objects.bulk_create(turns)
     log_in(client, user)
-    with django_assert_num_queries(6):  # session, user, membership, transcript, turns, values
+    # session, user, membership, transcript, turns, values, the group attributes' values
+    with django_assert_num_queries(7):
         response = client.get(
             reverse("transcripts:transcript_detail", args=[project.pk, transcript.pk])
         )

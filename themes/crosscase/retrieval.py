@@ -31,13 +31,13 @@ class Query:
 def _overlap_cte(
     project: Project, selection: Selection, mapping: dict[int, int], user: Any, query: Query
 ) -> tuple[str, list[Any]]:
-    """``, cs AS (...), overlaps AS (...)``: participant turns that the shared words of a
+    """``, cs AS (...), overlapping AS (...)``: participant turns that the shared words of a
     coding of the first "all of" row and one of the second overlap."""
     spans, span_params = spans_sql(project, selection, mapping, user)
     turn = _q("transcripts_turn")
     start, end = _q("start"), _q("end")
     sql = (
-        f", cs AS MATERIALIZED ({spans}), overlaps AS MATERIALIZED ("
+        f", cs AS MATERIALIZED ({spans}), overlapping AS MATERIALIZED ("
         "SELECT DISTINCT t.id AS turn_id FROM cs a JOIN cs b "
         "ON a.transcript_id = b.transcript_id AND a.s < b.e AND b.s < a.e "
         "AND b.s > a.s - %s AND a.row_id = %s AND b.row_id = %s "
@@ -83,7 +83,7 @@ def turns_matching(
     overlap_cte, overlap_params = "", list[Any]()
     if query.overlap and len(query.all_of) >= 2:
         overlap_cte, overlap_params = _overlap_cte(project, selection, mapping, user, query)
-        base = f"SELECT turn_id FROM ({base}) x WHERE turn_id IN (SELECT turn_id FROM overlaps)"
+        base = f"SELECT turn_id FROM ({base}) x WHERE turn_id IN (SELECT turn_id FROM overlapping)"
     sql = f"WITH pairs AS MATERIALIZED ({inner}){overlap_cte} {base}"
     ids = [row[0] for row in _fetch(sql, params + overlap_params + having_params + near_params)]
     turns = list(

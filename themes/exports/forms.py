@@ -10,13 +10,25 @@ from django.contrib.auth import get_user_model
 
 from coding.models import Coding
 from coding.selectors.codes import code_path, code_tree_flat
-from transcripts.models import Attribute, AttributeValue, Project
+from transcripts.models import (
+    Attribute,
+    AttributeValue,
+    GroupAttribute,
+    GroupAttributeValue,
+    Project,
+)
 
-from .matrix import ROW_ATTRIBUTE, ROW_PARTICIPANT, ROW_TRANSCRIPT, MatrixOptions
+from .matrix import (
+    ROW_ATTRIBUTE,
+    ROW_GROUP_ATTRIBUTE,
+    ROW_PARTICIPANT,
+    ROW_TRANSCRIPT,
+    MatrixOptions,
+)
 from .records import ExportFilters
 from .report import Attribution
 
-FILTER_FIELDS = ("code", "transcript", "attr", "coder", "set", "starred")
+FILTER_FIELDS = ("code", "transcript", "gattr", "attr", "coder", "set", "starred")
 OPTION_FIELDS = (
     "rows",
     "columns",
@@ -41,6 +53,11 @@ class ExportForm(forms.Form):
         required=False,
         label="Participants with",
         help_text="Values of one attribute are alternatives; different attributes must all match.",
+    )
+    gattr = forms.MultipleChoiceField(
+        required=False,
+        label="Groups with",
+        help_text="Group attribute values: one attribute's values are alternatives.",
     )
     coder = forms.MultipleChoiceField(required=False, label="Coders")
     set = forms.ChoiceField(
@@ -123,6 +140,23 @@ class ExportForm(forms.Form):
                 for pk, attribute in self.attributes.items()
             ],
         )
+        self.group_attributes = {
+            str(a.pk): a for a in GroupAttribute.objects.filter(project=project)
+        }
+        group_values: dict[str, set[str]] = {}
+        for attribute_id, value in (
+            GroupAttributeValue.objects.filter(transcript__project=project)
+            .values_list("attribute_id", "value")
+            .distinct()
+        ):
+            group_values.setdefault(str(attribute_id), set()).add(value)
+        self.set_choices(
+            "gattr",
+            [
+                (a.name, [(f"{pk}:{v}", v) for v in ordered_values(a, group_values.get(pk, set()))])
+                for pk, a in self.group_attributes.items()
+            ],
+        )
         coder_ids = set(project.memberships.values_list("user_id", flat=True)) | set(
             Coding.objects.filter(transcript__project=project)
             .order_by()
@@ -142,6 +176,10 @@ class ExportForm(forms.Form):
                 *(
                     (f"attribute:{pk}", f"{a.name} (attribute)")
                     for pk, a in self.attributes.items()
+                ),
+                *(
+                    (f"{ROW_GROUP_ATTRIBUTE}:{pk}", f"{a.name} (group attribute)")
+                    for pk, a in self.group_attributes.items()
                 ),
             ],
         )
@@ -170,7 +208,12 @@ class ExportForm(forms.Form):
         for item in data.get("attr", []):
             attribute_id, _, value = item.partition(":")
             attribute_values.append((self.attributes[attribute_id], value))
+        group_values = []
+        for item in data.get("gattr", []):
+            attribute_id, _, value = item.partition(":")
+            group_values.append((self.group_attributes[attribute_id], value))
         return ExportFilters(
+            group_values=group_values,
             codes=[self.codes[int(pk)] for pk in data.get("code", [])],
             transcripts=[self.transcripts[pk] for pk in data.get("transcript", [])],
             attribute_values=attribute_values,
@@ -184,12 +227,17 @@ class ExportForm(forms.Form):
         data = self.cleaned_data
         rows = data.get("rows") or ROW_PARTICIPANT
         attribute = None
+        group_attribute = None
         if rows.startswith("attribute:"):
             attribute = self.attributes[rows.partition(":")[2]]
             rows = ROW_ATTRIBUTE
+        elif rows.startswith(f"{ROW_GROUP_ATTRIBUTE}:"):
+            group_attribute = self.group_attributes[rows.partition(":")[2]]
+            rows = ROW_GROUP_ATTRIBUTE
         return MatrixOptions(
             rows=rows,
             attribute=attribute,
+            group_attribute=group_attribute,
             columns=data.get("columns") or "themes",
             cells=data.get("cells") or "quotes",
         )
@@ -216,7 +264,7 @@ class ExportForm(forms.Form):
         return "\n".join(lines)
 
 
-def ordered_values(attribute: Attribute, present: set[str]) -> list[str]:
+def ordered_values(attribute: Attribute | GroupAttribute, present: set[str]) -> list[str]:
     listed = [str(choice) for choice in attribute.choices or [] if str(choice) in present]
     return listed + sorted(present - set(listed))
 

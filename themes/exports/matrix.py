@@ -25,6 +25,7 @@ from .records import ExportFilters, ProjectIndex, QuoteRecord, quote_records
 ROW_PARTICIPANT = "participant"
 ROW_TRANSCRIPT = "transcript"
 ROW_ATTRIBUTE = "attribute"
+ROW_GROUP_ATTRIBUTE = "group_attribute"  # a group attribute's values: "Urban", "Rural"
 NO_CASE = "(not attributed)"
 SHOWN_IN_BROWSER = 20  # quotes per cell on the matrix page; exports hold them all
 
@@ -33,6 +34,7 @@ SHOWN_IN_BROWSER = 20  # quotes per cell on the matrix page; exports hold them a
 class MatrixOptions:
     rows: str = ROW_PARTICIPANT  # participant | transcript | attribute
     attribute: Attribute | None = None  # when rows == attribute
+    group_attribute: Any = None  # when rows == group_attribute
     columns: str = "themes"  # themes | codes
     cells: str = "quotes"  # quotes | counts
 
@@ -47,8 +49,8 @@ class Case:
 
     def post_fields(self, options: MatrixOptions) -> dict[str, str]:
         """What the summary form posts to name this row; empty for the "not attributed" row."""
-        if not self.key:
-            return {}
+        if not self.key or options.rows == ROW_GROUP_ATTRIBUTE:
+            return {}  # summaries are kept for participant, group and attribute rows
         fields = {"case_kind": options.rows}
         if options.rows == ROW_PARTICIPANT:
             fields["participant"] = str(self.participant_id)
@@ -116,6 +118,9 @@ def case_for(record: QuoteRecord, options: MatrixOptions) -> tuple[str, str] | N
         return str(record.group.id), record.group.name
     if options.rows == ROW_ATTRIBUTE and options.attribute is not None:
         value = record.attributes.get(options.attribute.pk, "")
+        return (value, value) if value else None
+    if options.rows == ROW_GROUP_ATTRIBUTE and options.group_attribute is not None:
+        value = record.group.values.get(options.group_attribute.pk, "")
         return (value, value) if value else None
     if record.participant is not None:
         return str(record.participant.pk), record.participant.label
@@ -202,6 +207,8 @@ def initial_cases(
         ]
     if options.rows == ROW_ATTRIBUTE and options.attribute is not None:
         return _attribute_cases(index, options.attribute, filters)
+    if options.rows == ROW_GROUP_ATTRIBUTE and options.group_attribute is not None:
+        return _group_attribute_cases(index, options.group_attribute, filters)
     chosen = {t.pk for t in filters.transcripts} or set(index.groups)
     speaking = {
         turn.participant_id
@@ -234,6 +241,25 @@ def _attribute_cases(index: ProjectIndex, attribute: Any, filters: ExportFilters
     ]
 
 
+def _group_attribute_cases(
+    index: ProjectIndex, attribute: Any, filters: ExportFilters
+) -> list[Case]:
+    """A row per value of a group attribute: its choices in order, then any other value."""
+    values = [str(choice) for choice in attribute.choices or []]
+    seen = {
+        group.values[attribute.pk]
+        for group in index.groups.values()
+        if attribute.pk in group.values
+    }
+    values += sorted(seen - set(values))
+    allowed = {value for a, value in filters.group_values if a.pk == attribute.pk}
+    return [
+        Case(key=value, label=value, attribute_value=value)
+        for value in values
+        if not allowed or value in allowed
+    ]
+
+
 def participant_matches(participant_id: int, index: ProjectIndex, filters: ExportFilters) -> bool:
     wanted: dict[int, set[str]] = {}
     for attribute, value in filters.attribute_values:
@@ -243,6 +269,8 @@ def participant_matches(participant_id: int, index: ProjectIndex, filters: Expor
 
 
 def summaries_for(project: Project, options: MatrixOptions):
+    if options.rows == ROW_GROUP_ATTRIBUTE:
+        return MatrixCellSummary.objects.none()
     summaries = MatrixCellSummary.objects.filter(project=project, case_kind=options.rows)
     if options.rows == ROW_ATTRIBUTE:
         summaries = summaries.filter(attribute=options.attribute)
@@ -279,6 +307,8 @@ def case_heading(options: MatrixOptions) -> str:
         return "Group"
     if options.rows == ROW_ATTRIBUTE and options.attribute is not None:
         return options.attribute.name
+    if options.rows == ROW_GROUP_ATTRIBUTE and options.group_attribute is not None:
+        return options.group_attribute.name
     return "Participant"
 
 

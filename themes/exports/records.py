@@ -15,7 +15,15 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from coding.models import Code, Coding
 from coding.selectors.codes import code_path, code_tree_flat
 from coding.selectors.team import AUTO, coding_set, codings_visible
-from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript, Turn
+from transcripts.models import (
+    Attribute,
+    AttributeValue,
+    GroupAttributeValue,
+    Participant,
+    Project,
+    Transcript,
+    Turn,
+)
 
 ITERATOR_CHUNK = 2000
 
@@ -29,6 +37,8 @@ class ExportFilters:
     transcripts: list[Transcript] = field(default_factory=list)
     attribute_values: list[tuple[Attribute, str]] = field(default_factory=list)
     coders: list[Any] = field(default_factory=list)
+    # (group attribute, value): values of one attribute are alternatives, attributes all match
+    group_values: list[tuple[Any, str]] = field(default_factory=list)
     starred_only: bool = False
     viewer: Any = None  # who exports: on blind transcripts a coder gets only their own codings
     coding_set: str = AUTO  # the agreed set once it exists, else every coder's codings
@@ -46,6 +56,11 @@ class ExportFilters:
                 + ", ".join(
                     f"{attribute.name} = {value}" for attribute, value in self.attribute_values
                 )
+            )
+        if self.group_values:
+            lines.append(
+                "Groups with: "
+                + ", ".join(f"{attribute.name} = {value}" for attribute, value in self.group_values)
             )
         if self.coders:
             lines.append("Coders: " + ", ".join(user.get_username() for user in self.coders))
@@ -72,6 +87,7 @@ class GroupInfo:
     site: str
     date: date | None
     position: int
+    values: dict[int, str] = field(default_factory=dict)  # group attribute id -> value
 
 
 @dataclass(slots=True)
@@ -157,6 +173,11 @@ class ProjectIndex:
                 .values_list("id", "name", "original_filename", "site", "date")
             )
         }
+        for transcript_id, attribute_id, value in GroupAttributeValue.objects.filter(
+            transcript__project=project
+        ).values_list("transcript_id", "attribute_id", "value"):
+            if transcript_id in self.groups:
+                self.groups[transcript_id].values[attribute_id] = value
         self.turns: dict[int, list[TurnInfo]] = {}
         self.turn_starts: dict[int, list[int]] = {}
         turn_rows = (
@@ -228,6 +249,8 @@ def coding_queryset(project: Project, filters: ExportFilters, index: ProjectInde
         codings = codings.filter(code_id__in=wanted)
     if filters.transcripts:
         codings = codings.filter(transcript_id__in=[t.pk for t in filters.transcripts])
+    if filters.group_values:
+        codings = codings.filter(transcript_id__in=groups_matching(index, filters))
     if filters.coders:
         codings = codings.filter(coder_id__in=[user.pk for user in filters.coders])
     if filters.starred_only:
@@ -238,6 +261,18 @@ def coding_queryset(project: Project, filters: ExportFilters, index: ProjectInde
             "transcript_id", {pk: group.position for pk, group in index.groups.items()}
         ),
     ).order_by("code_position", "group_position", "start", "end", "id")
+
+
+def groups_matching(index: ProjectIndex, filters: ExportFilters) -> list[int]:
+    """The groups whose group-attribute values pass the filter."""
+    wanted: dict[int, set[str]] = {}
+    for attribute, value in filters.group_values:
+        wanted.setdefault(attribute.pk, set()).add(value)
+    return [
+        group.id
+        for group in index.groups.values()
+        if all(group.values.get(pk) in values for pk, values in wanted.items())
+    ]
 
 
 def position_case(field_name: str, positions: dict[int, int]) -> Case | Value:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors
-from ..forms import TranscriptMetaForm
+from ..forms import GroupAttributeForm, TranscriptMetaForm
 from ..http import HtmxHttpRequest
 
 
@@ -17,13 +20,40 @@ from ..http import HtmxHttpRequest
 @login_required
 def transcript_list(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
+    transcripts = list(selectors.transcript_list(project=project))
+    attributes, values = selectors.group_values_table(project=project, transcripts=transcripts)
     context = {
         "project": project,
         "membership": project.membership,
-        "transcripts": selectors.transcript_list(project=project),
+        "transcripts": [(t, values.get(t.pk, [])) for t in transcripts],
+        "group_attributes": attributes,
+        "group_attribute_form": GroupAttributeForm(),
         "batches": selectors.import_batch_list(project=project)[:5],
     }
     return render(request, "transcripts/transcript_list.html", context)
+
+
+@require_POST
+@login_required
+def group_attribute_create(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    from ..services.groups import group_attribute_create as create
+
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id, write=True)
+    form = GroupAttributeForm(request.POST)
+    if form.is_valid():
+        try:
+            attribute = create(project=project, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Group attribute {attribute.name!r} added: set each group's value under "
+                "Edit details on its page.",
+            )
+    else:
+        messages.error(request, "Give the group attribute a name and a type.")
+    return redirect("transcripts:transcript_list", project_id=project.pk)
 
 
 @require_GET
@@ -34,12 +64,16 @@ def transcript_detail(
     transcript = selectors.transcript_get_for_user(
         user=request.user, project_id=project_id, transcript_id=transcript_id
     )
-    context = {
+    editing = request.GET.get("edit") == "1"
+    context: dict[str, Any] = {
         "project": transcript.project,
         "membership": transcript.project.membership,
         "transcript": transcript,
-        "form": TranscriptMetaForm(instance=transcript),
-        "editing": request.GET.get("edit") == "1",
+        "form": TranscriptMetaForm(instance=transcript) if editing else None,
+        "editing": editing,
+        "group_values": transcript.group_values.select_related("attribute").order_by(
+            "attribute__order", "attribute__name"
+        ),
     }
     if request.htmx and request.GET.get("edit") is not None:
         return render(request, "transcripts/transcript_detail.html#meta", context)
@@ -58,13 +92,27 @@ def transcript_update(
     form = TranscriptMetaForm(request.POST, instance=transcript)
     saved = form.is_valid()
     if saved:
-        form.save()
+        from django.db import transaction
+
+        from ..services.groups import group_values_set
+
+        try:
+            with transaction.atomic():
+                form.save()
+                group_values_set(transcript=transcript, values=form.group_values())
+        except ValidationError as exc:
+            saved = False
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
     context = {
         "project": transcript.project,
         "membership": transcript.project.membership,
         "transcript": transcript,
         "form": form,
         "editing": not saved,
+        "group_values": transcript.group_values.select_related("attribute").order_by(
+            "attribute__order", "attribute__name"
+        ),
     }
     if request.htmx:
         return render(request, "transcripts/transcript_detail.html#meta", context)

@@ -346,3 +346,32 @@ def test_html_report_charts_follow_the_group_filter(study):
     assert '<th scope="row">Safety</th><td>0 of 1</td>' in html
     table = html[html.index('id="chart-heatmap-table"') :]
     assert '<th scope="col">FG2</th>' in table and "FG1" not in table.split("</table>")[0]
+
+
+def test_group_attribute_rows_and_filter(study):
+    import csv as csv_module
+
+    from themes.exports.forms import ExportForm
+    from themes.exports.quotes import quotes_csv_chunks
+    from transcripts.services.groups import group_attribute_create, group_values_set
+
+    setting = group_attribute_create(project=study.project, name="Setting", type="choice",
+                                     choices="Urban, Rural")  # fmt: skip
+    group_values_set(transcript=study.fg1, values={setting.pk: "Urban"})
+    group_values_set(transcript=study.fg2, values={setting.pk: "Rural"})
+    form = ExportForm({"rows": f"group_attribute:{setting.pk}"}, project=study.project)
+    assert form.is_valid(), form.errors
+    matrix = framework_matrix_build(
+        project=study.project, filters=form.export_filters(), options=form.matrix_options()
+    )
+    header, rows = read_framework_csv(matrix)
+    assert header[0] == "Setting" and list(rows) == ["Urban", "Rural"]
+    assert "Definitely letter" in rows["Urban"]["Communication: quotes"]
+    assert "-1 for apps" in rows["Rural"]["Communication: quotes"]
+    assert rows["Rural"]["Safety: quotes"] == ""
+    rural = ExportForm({"gattr": [f"{setting.pk}:Rural"]}, project=study.project)
+    assert rural.is_valid(), rural.errors
+    filters = rural.export_filters()
+    assert filters.describe() == ["Groups with: Setting = Rural"]
+    lines = list(csv_module.reader(io.StringIO("".join(quotes_csv_chunks(study.project, filters)))))
+    assert len(lines) == 2 and "-1 for apps" in "".join(lines[1])
