@@ -18,7 +18,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from lxml import etree
 
-from transcripts.models import Attribute, AttributeValue, Participant, Project, Transcript
+from transcripts.models import (
+    Attribute,
+    AttributeValue,
+    GroupAttribute,
+    GroupAttributeValue,
+    Participant,
+    Project,
+    Transcript,
+)
 
 from ..models import Code, Coding, Memo
 from ..selectors.codes import code_tree
@@ -150,7 +158,7 @@ def codebook_qdc_bytes(*, project: Project) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _variable_type(attribute: Attribute, values: list[str]) -> str:
+def _variable_type(attribute: Attribute | GroupAttribute, values: list[str]) -> str:
     if attribute.type == Attribute.Type.DATE and all(_is_date(v) for v in values):
         return "Date"
     if attribute.type == Attribute.Type.NUMBER and values:
@@ -215,6 +223,16 @@ class _QdeWriter:
             .select_related("participant")
             .order_by("about", "created_at", "id")
         )
+        self.group_attributes = list(GroupAttribute.objects.filter(project=project))
+        self.group_values: dict[int, dict[int, str]] = defaultdict(dict)
+        for transcript_id, attribute_id, value in GroupAttributeValue.objects.filter(
+            transcript__project=project
+        ).values_list("transcript_id", "attribute_id", "value"):
+            self.group_values[transcript_id][attribute_id] = value
+        self.group_types = {
+            a.pk: _variable_type(a, [v[a.pk] for v in self.group_values.values() if a.pk in v])
+            for a in self.group_attributes
+        }
         self.memo_refs: dict[tuple[str, int], list[str]] = defaultdict(list)
         for memo in self.memos:
             target = memo.transcript_id or memo.code_id or memo.participant_id or 0
@@ -306,7 +324,20 @@ class _QdeWriter:
                 self.group_variables(variables_el)
         self.cases(values_by_participant, types)
 
+    def group_attribute_variables(self, variables_el: Any) -> None:
+        """The project's own group attributes, as source variables."""
+        for attribute in self.group_attributes:
+            element = _el(
+                variables_el,
+                "Variable",
+                guid=self.guids.of("group-attribute", attribute.pk),
+                name=_xml_safe(attribute.name),
+                typeOfVariable=self.group_types[attribute.pk],
+            )
+            _text_el(element, "Description", "Group attribute")
+
     def group_variables(self, variables_el: Any) -> None:
+        self.group_attribute_variables(variables_el)
         for field, label, kind in GROUP_VARIABLES:
             element = _el(
                 variables_el,
@@ -386,6 +417,9 @@ class _QdeWriter:
             _value(
                 source, self.guids.of("group-variable", field, GROUP_FIELD_INDEX[field]), kind, text
             )
+        for attribute_id, value in sorted(self.group_values.get(transcript.pk, {}).items()):
+            guid = self.guids.of("group-attribute", attribute_id)
+            _value(source, guid, self.group_types[attribute_id], value)
 
     def selection(self, source: Any, coding: Coding) -> None:
         """One ``PlainTextSelection`` a coding, made by its coder, with the memo as its

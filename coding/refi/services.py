@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections import Counter
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -23,12 +22,16 @@ from jobs.services import broker_check, job_start
 from transcripts.models import (
     Attribute,
     AttributeValue,
+    GroupAttribute,
+    GroupAttributeValue,
     Membership,
     Participant,
     Project,
     Role,
     Transcript,
 )
+from transcripts.services.groups import BUILT_IN as GROUP_BUILT_IN
+from transcripts.services.participants import attribute_value_clean
 from transcripts.services.projects import project_create
 from transcripts.services.transcripts import TurnSpec, content_hash, transcript_create
 
@@ -213,10 +216,12 @@ class _QdpxImport:
         self.coding_guids: list[tuple[str, str, str]] = []
         self.seen_codings: set[tuple] = set()
         self.skipped_duplicates = 0
-        self.ignored_variables: Counter[str] = Counter()
         # (participant label, case name, the sources the case is linked to) for every case
         self.case_links: list[tuple[str, str, set[str]]] = []
         self.memos: list[tuple[NotePlan, dict[str, Any]]] = []  # the notes, and what about
+        # A source variable that is no group detail becomes a group attribute.
+        self.group_values_pending: dict[str, dict[str, str]] = {}
+        self.group_attributes: dict[str, GroupAttribute] = {}
 
     def step(self, fraction: float, message: str, force: bool = False) -> None:
         if self.progress is not None:
@@ -342,6 +347,7 @@ class _QdpxImport:
         )
         self.by_hash[digest] = transcript
         self.kept.append(("transcript", transcript.pk, source.guid))
+        self.group_values_write(source, transcript)
         self.memos += [(note, {"about": Memo.About.TRANSCRIPT, "transcript": transcript})
                        for note in source.notes]  # fmt: skip
         return transcript
@@ -373,7 +379,7 @@ class _QdpxImport:
             variable_name = self.plan.variables[guid]["name"]
             field = group_fields.get(variable_name.strip().lower())
             if field is None:
-                self.ignored_variables[variable_name] += 1
+                self.group_values_pending.setdefault(source.guid, {})[guid] = value
             elif field == "date":
                 try:
                     fields["date"] = datetime.date.fromisoformat(value[:10])
@@ -415,12 +421,41 @@ class _QdpxImport:
             )
             self.coding_guids.append((planned.guid, planned.selection_guid, planned.note_guid))
 
-    def report_skipped(self) -> None:
-        for variable_name, count in self.ignored_variables.items():
-            self.report.append(
-                f"Source variable {variable_name!r} ({count} value(s)) is not imported: "
-                "transcripts only keep group name, site, date, facilitator and description."
+    def group_values_write(self, source: Any, transcript: Transcript) -> None:
+        for guid, raw in self.group_values_pending.pop(source.guid, {}).items():
+            attribute = self.group_attribute_for(guid)
+            try:
+                value = attribute_value_clean(attribute, _attribute_value(  # type: ignore[arg-type]
+                    self.plan.variables[guid]["type"], raw))  # fmt: skip
+            except ValueError as exc:
+                self.report.append(f"Source {source.name!r}: {attribute.name} {exc}; left out.")
+                continue
+            if value:
+                GroupAttributeValue.objects.create(
+                    transcript=transcript, attribute=attribute, value=value
+                )
+
+    def group_attribute_for(self, guid: str) -> GroupAttribute:
+        if guid not in self.group_attributes:
+            variable = self.plan.variables[guid]
+            taken = set(self.project.group_attributes.values_list("name", flat=True))
+            taken |= {label for _field, label, _kind in GROUP_VARIABLES} | GROUP_BUILT_IN
+            name = _unique(variable["name"].strip() or "Variable", taken, 100)
+            attribute = GroupAttribute.objects.create(
+                project=self.project,
+                name=name,
+                type=VARIABLE_TYPES.get(variable["type"], Attribute.Type.TEXT),
+                choices=["true", "false"] if variable["type"] == "Boolean" else [],
+                order=len(taken),
             )
+            self.group_attributes[guid] = attribute
+            self.kept.append(("group-attribute", attribute.pk, guid))
+        return self.group_attributes[guid]
+
+    def report_skipped(self) -> None:
+        if self.group_attributes:
+            names = ", ".join(repr(a.name) for a in self.group_attributes.values())
+            self.report.append(f"Source variables became group attributes: {names}.")
         if self.skipped_duplicates:
             self.report.append(
                 f"{self.skipped_duplicates} duplicate coding(s) (same span, code and coder) merged."

@@ -369,3 +369,24 @@ def test_memos_of_every_kind_travel_as_notes_and_come_back(user):
     assert sorted(etree.fromstring(again).xpath(note_guids, namespaces=ns)) == sorted(
         root.xpath(note_guids, namespaces=ns)
     )
+
+
+def test_group_attributes_travel_as_source_variables(user):
+    from transcripts.services.groups import group_attribute_create, group_values_set
+
+    original = rich_project(user)
+    fg1 = original.transcripts.get(name="FG1")
+    route = group_attribute_create(project=original, name="Recruitment route", type="text")
+    invited = group_attribute_create(project=original, name="Invited", type="number")
+    group_values_set(transcript=fg1, values={route.pk: "GP practice", invited.pk: "12"})
+    data = project_qdpx_bytes(project=original)
+    assert_valid_qdpx(data)
+    report = qdpx_import(data=data, filename="study.qdpx", user=user)
+    copy = Project.objects.get(pk=report["project_id"])
+    values = {
+        (v.transcript.name, v.attribute.name, v.attribute.type, v.value)
+        for v in copy.transcripts.get(name="FG1").group_values.select_related("attribute")
+    }
+    assert values == {("FG1", "Recruitment route", "text", "GP practice"),
+                      ("FG1", "Invited", "number", "12")}  # fmt: skip
+    assert not any("is not imported" in line for line in report["notes"])

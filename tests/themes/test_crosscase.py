@@ -212,3 +212,29 @@ def test_overlapping_codings_unit_and_retrieval(client, project, user, study):
     retrieved = client.get(link).content.decode()
     assert "<strong>1</strong> turn matches" in retrieved
     assert "Security and opting out both matter." in retrieved
+
+
+def test_comparison_by_a_group_attribute_and_its_cell_links(client, project, user, study):
+    from transcripts.services.groups import group_attribute_create, group_values_set
+
+    setting = group_attribute_create(project=project, name="Setting", type="choice",
+                                     choices="Urban, Rural")  # fmt: skip
+    group_values_set(transcript=study["fg1"], values={setting.pk: "Urban"})
+    group_values_set(transcript=study["fg2"], values={setting.pk: "Rural"})
+    table = comparison(project, Selection(), user, by="group_attribute", attribute=setting)
+    assert [(c.label, c.turns) for c in table.columns] == [("Urban", 4), ("Rural", 2)]
+    contact = study["contact"].pk
+    assert table.count(contact, "Urban") == 2 and table.count(contact, "Rural") == 1
+    client.force_login(user)
+    page = client.get(
+        reverse("themes:crosscase_compare", args=[project.pk]), {"by": f"gattr:{setting.pk}"}
+    ).content.decode()
+    assert "Groups by Setting" in page
+    link = next(
+        part.split('"')[0]
+        for part in page.split('href="')[1:]
+        if f"/codes/{contact}/quotes/" in part.split('"')[0]
+        and f"transcript={study['fg2'].pk}" in part.split('"')[0]
+    ).replace("&amp;", "&")
+    quotes = client.get(link).content.decode()
+    assert "A letter from my GP" in quotes and "I want a letter" not in quotes

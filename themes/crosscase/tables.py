@@ -18,7 +18,7 @@ from django.db import connection
 from coding.models import AuditEvent, Code, Coding
 from coding.selectors.codes import code_path
 from coding.selectors.team import AGREED, AUTO, agreed_set_exists, blind_scope, sees_all_coders
-from transcripts.models import Attribute, Project, Transcript
+from transcripts.models import Project, Transcript
 
 LOW_COUNT = 5  # cells below this many passages are flagged: too few to compare shares
 
@@ -285,7 +285,7 @@ class Comparison:
     measure: str  # "passages", "participants" or "groups"
     counts: dict[tuple[int, str], int] = field(default_factory=dict)
     coded: dict[tuple[int, str], int] = field(default_factory=dict)  # coded turns, for shares
-    attribute: Attribute | None = None
+    attribute: Any = None  # the Attribute (or GroupAttribute) whose values are the columns
 
     def count(self, row: int, column: str) -> int:
         return self.counts.get((row, column), 0)
@@ -314,7 +314,7 @@ def comparison(
     user: Any,
     *,
     by: str = "group",
-    attribute: Attribute | None = None,
+    attribute: Any = None,  # an Attribute, or a GroupAttribute when by == "group_attribute"
     measure: str = "passages",
 ) -> Comparison:
     """Rows x (groups | an attribute's values | coders): the measure in each cell, and the
@@ -340,7 +340,8 @@ def comparison(
             f"FROM pairs p JOIN {turn} t ON t.id = p.turn_id {join} "
             f"GROUP BY p.row_id, {column_sql}"
         )
-        extra_params = [attribute.pk] if attribute is not None and by == "attribute" else []
+        by_value = attribute is not None and by in ("attribute", "group_attribute")
+        extra_params = [attribute.pk] if by_value else []
         cached = _fetch(sql, params + extra_params)
         cache.set(key, cached, 3600)
     table = Comparison(rows=rows, columns=columns, by=by, measure=measure, attribute=attribute)
@@ -352,15 +353,31 @@ def comparison(
     return table
 
 
-def _columns(
-    project: Project, by: str, attribute: Attribute | None
-) -> tuple[list[Column], str, str]:
+def _columns(project: Project, by: str, attribute: Any) -> tuple[list[Column], str, str]:
     """The columns, the SQL naming a pair's column, and any join it needs."""
     from django.db.models import Count, Q
 
     from transcripts.models import AttributeValue, Turn
 
     participant_turns = Turn.objects.filter(transcript__project=project, is_facilitator=False)
+    if by == "group_attribute" and attribute is not None:
+        from transcripts.models import GroupAttributeValue
+
+        group_value = _q(GroupAttributeValue._meta.db_table)
+        totals = dict(
+            GroupAttributeValue.objects.filter(attribute=attribute)
+            .values_list("value")
+            .annotate(
+                n=Count("transcript__turns", filter=Q(transcript__turns__is_facilitator=False))
+            )
+            .order_by()
+        )
+        listed = [str(c) for c in attribute.choices or [] if str(c) in totals]
+        ordered = listed + sorted(set(totals) - set(listed), key=str.casefold)
+        join = (
+            f"JOIN {group_value} gv ON gv.transcript_id = t.transcript_id AND gv.attribute_id = %s"
+        )
+        return [Column(v, v, totals[v]) for v in ordered], "gv.value", join
     if by == "attribute" and attribute is not None:
         value = _q(AttributeValue._meta.db_table)
         totals = dict(

@@ -180,6 +180,7 @@ def _form_context(project: Project, params: QueryDict) -> dict[str, Any]:
         "chosen_coders": set(_ints(params.getlist("coder"))),
         "query": params.urlencode(),
         "attributes": list(Attribute.objects.filter(project=project)),
+        "group_attributes": list(project.group_attributes.all()),
     }
 
 
@@ -253,7 +254,20 @@ def _compare_html(
     fixed, column_param = _quotes_params(table, carried)
     shares, counts, peak = _grid(table)
     prefix = reverse("coding:code_quotes", args=[project.pk, 0]).removesuffix("0/quotes/")
-    column_query = [urlencode({column_param: c.key}) for c in table.columns]
+    if table.by == "group_attribute":
+        from transcripts.models import GroupAttributeValue
+
+        by_value: dict[str, list[int]] = {}
+        for transcript_id, value in GroupAttributeValue.objects.filter(
+            attribute=table.attribute
+        ).values_list("transcript_id", "value"):
+            by_value.setdefault(value, []).append(transcript_id)
+        column_query = [
+            urlencode({"transcript": sorted(by_value.get(c.key, []))}, doseq=True)
+            for c in table.columns
+        ]
+    else:
+        column_query = [urlencode({column_param: c.key}) for c in table.columns]
     tail = f"&{fixed}" if fixed else ""
     cells = [
         [
@@ -289,10 +303,16 @@ def compare_page(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, project_id=project_id)
     selection = _selection(request.GET)
     by = request.GET.get("by", "group")
-    attribute = None
+    attribute: Any = None
+    kind = by if by in ("group", "coder") else "group"
     if by.startswith("attribute:") and by[10:].isdigit():
         attribute = Attribute.objects.filter(project=project, pk=int(by[10:])).first()
-    kind = "attribute" if attribute is not None else by if by in ("group", "coder") else "group"
+        kind = "attribute" if attribute is not None else "group"
+    elif by.startswith("gattr:") and by[6:].isdigit():
+        from transcripts.models import GroupAttribute
+
+        attribute = GroupAttribute.objects.filter(project=project, pk=int(by[6:])).first()
+        kind = "group_attribute" if attribute is not None else "group"
     measure = request.GET.get("measure", "passages")
     table = comparison(project, selection, request.user, by=kind, attribute=attribute,
                        measure=measure)  # fmt: skip
