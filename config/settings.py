@@ -222,13 +222,26 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
+# Redelivery is safe: a job's task only runs a job that is not finished (jobs/runner.py), and
+# every kind of job can run twice (imports skip what they imported; see jobs.services.job_rerun).
+# So a task is acknowledged when it ends, not when it starts (acks_late); a task whose worker
+# process died is put back on the queue at once (reject_on_worker_lost) instead of being lost;
+# and a message a whole worker took down with it comes back after the visibility timeout (Redis
+# keeps unacknowledged messages that long), by then its job is marked failed and re-runnable.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("FG_BROKER_VISIBILITY_TIMEOUT", 3600),
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "focusgroups")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Background jobs: a run that has not advanced for this many seconds is marked failed on poll.
-JOB_STALE_AFTER_SECONDS = env_int("FG_JOB_STALE_AFTER_SECONDS", 600)
+# A running job's worker beats every 10 s (jobs/runner.py); silent this long, it is dead.
+JOB_STALE_AFTER_SECONDS = env_int("FG_JOB_STALE_AFTER_SECONDS", 60)
+# A queued job no worker has started this long: the workers are down or all busy.
+JOB_QUEUED_STALE_AFTER_SECONDS = env_int("FG_JOB_QUEUED_STALE_AFTER_SECONDS", 900)
 
 # Uploads.
 FG_MAX_UPLOAD_BYTES = env_int("FG_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)

@@ -5,10 +5,12 @@ A handler raises ``JobError`` with a message written for the analyst, shown as i
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from .models import Job
@@ -24,13 +26,47 @@ class JobError(Exception):
     """A failure whose message is written for the analyst, shown as is."""
 
 
+class _SideConnection:
+    """An autocommit connection of its own to PostgreSQL, for progress written while the work
+    holds a transaction open (a REFI-QDA import is one transaction): written on the work's
+    connection, the progress would stay invisible until the end and keep the job row locked,
+    so a status page or a cancel would wait on it. SQLite has one writer at a time, so there
+    the progress is written on the work's connection, as before."""
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+
+    def wanted(self) -> bool:
+        return connection.vendor == "postgresql" and connection.in_atomic_block
+
+    def execute(self, sql: str, params: list[Any]) -> list[tuple]:
+        if self._connection is None or self._connection.closed:
+            import psycopg
+
+            params_ = connection.get_connection_params()
+            params_.pop("cursor_factory", None)
+            params_.pop("context", None)
+            self._connection = psycopg.connect(**params_, autocommit=True)
+        with self._connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 class JobProgress:
-    """Reports progress to the job row, at most every ``interval`` seconds, and notices cancel."""
+    """Reports progress to the job row, at most every ``interval`` seconds, and notices cancel.
+    Inside a transaction on PostgreSQL it writes through a connection of its own, so the page
+    sees it at once and nothing the page does waits on the work's locks."""
 
     def __init__(self, job: Job, interval: float = 0.5) -> None:
         self.job = job
         self.interval = interval
         self._last = 0.0
+        self._side = _SideConnection()
 
     def update(self, fraction: float, message: str = "", *, force: bool = False) -> None:
         now = time.monotonic()
@@ -38,16 +74,77 @@ class JobProgress:
             return
         self._last = now
         fraction = min(max(fraction, 0.0), 1.0)
-        Job.objects.filter(pk=self.job.pk).update(
-            progress=fraction, message=message[:500], updated_at=timezone.now()
-        )
+        if self._side.wanted():
+            table = Job._meta.db_table
+            self._side.execute(
+                f'UPDATE "{table}" SET progress = %s, message = %s, updated_at = %s WHERE id = %s',
+                [fraction, message[:500], timezone.now(), self.job.pk],
+            )
+        else:
+            Job.objects.filter(pk=self.job.pk).update(
+                progress=fraction, message=message[:500], updated_at=timezone.now()
+            )
         self.job.progress, self.job.message = fraction, message[:500]
-        if Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
-            raise JobCancelled
+        self.check_cancelled()
 
     def check_cancelled(self) -> None:
-        if Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+        if self._side.wanted():
+            table = Job._meta.db_table
+            rows = self._side.execute(
+                f'SELECT 1 FROM "{table}" WHERE id = %s AND cancel_requested', [self.job.pk]
+            )
+            cancelled = bool(rows)
+        else:
+            cancelled = Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
+        if cancelled:
             raise JobCancelled
+
+    def close(self) -> None:
+        self._side.close()
+
+
+HEARTBEAT_SECONDS = 10.0
+
+
+class _Heartbeat:
+    """While a job runs in a worker, its row's ``updated_at`` moves on every few seconds from a
+    thread of its own (its own connection), so a job that stops advancing is one whose worker
+    died, not one busy with a long step: pages mark it failed after ``JOB_STALE_AFTER_SECONDS``
+    (60 s by default)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat",
+                                        daemon=True)  # fmt: skip
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=HEARTBEAT_SECONDS)
+
+    def _beat(self) -> None:
+        from django.db import connection as own
+
+        try:
+            while not self._stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        updated_at=timezone.now()
+                    )
+                except DatabaseError:
+                    own.close()  # reconnect on the next beat
+        finally:
+            own.close()
+
+
+def _heartbeat_wanted() -> bool:
+    from celery import current_app
+
+    return not current_app.conf.task_always_eager  # in-process jobs end with their request
 
 
 Handler = Callable[[Job, JobProgress], dict[str, Any] | None]
@@ -67,12 +164,20 @@ def job_run(job_id: int, handler: Handler) -> None:
         return
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=now, updated_at=now)
     job.status = Job.Status.RUNNING
+    progress = JobProgress(job)
     try:
-        result = handler(job, JobProgress(job)) or {}
+        if _heartbeat_wanted():
+            with _Heartbeat(job.pk):
+                result = handler(job, progress) or {}
+        else:
+            result = handler(job, progress) or {}
     except JobCancelled:
         finish(job, Job.Status.CANCELLED, message="Cancelled.")
     except JobError as exc:
         finish(job, Job.Status.FAILED, message="Failed.", error=str(exc))
+    except (OperationalError, InterfaceError) as exc:
+        logger.exception("job %s (%s) lost its database connection", job.pk, job.kind)
+        _finish_after_database_error(job, exc)
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         finish(
@@ -83,6 +188,27 @@ def job_run(job_id: int, handler: Handler) -> None:
         )
     else:
         finish(job, Job.Status.DONE, message=job.message or "Done.", result=result, progress=1)
+    finally:
+        progress.close()
+
+
+DATABASE_LOST = (
+    "The database connection broke while this job ran (the database restarted or could not be "
+    "reached), so it stopped; what it had finished is kept. Re-run it to carry on."
+)
+
+
+def _finish_after_database_error(job: Job, exc: Exception, attempts: int = 10) -> None:
+    """Record the real cause once the database answers again (a restart takes seconds); if it
+    never does, the stale check marks the job failed later."""
+    for attempt in range(attempts):
+        try:
+            connection.close()
+            finish(job, Job.Status.FAILED, message="Failed.",
+                   error=f"{DATABASE_LOST} ({type(exc).__name__})")  # fmt: skip
+            return
+        except DatabaseError:
+            time.sleep(min(2.0, 0.5 * (attempt + 1)))
 
 
 def finish(

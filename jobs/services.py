@@ -109,19 +109,64 @@ def job_cancel(*, job: Job) -> Job:
     return job
 
 
+def job_rerun(*, job: Job) -> Job:
+    """Run a failed or cancelled job again, on the same row, from where it stopped: every kind
+    of job is written to be run twice safely (an import skips what it already imported, a
+    suggestion run replaces its own pending suggestions, an export writes a new file).
+    ``JobsUnavailable`` before anything changes when the broker is down."""
+    if job.status not in (Job.Status.FAILED, Job.Status.CANCELLED):
+        raise ValidationError("Only a job that failed or was cancelled can be re-run.")
+    broker_check()
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Job.objects.filter(
+            pk=job.pk, status__in=[Job.Status.FAILED, Job.Status.CANCELLED]
+        ).update(
+            status=Job.Status.QUEUED,
+            progress=0.0,
+            message="Queued again.",
+            error="",
+            cancel_requested=False,
+            started_at=None,
+            finished_at=None,
+            updated_at=now,
+        )
+        if not updated:
+            raise ValidationError("Someone re-ran this job already.")
+        job.refresh_from_db()
+        job_enqueue(job=job)
+    return job
+
+
+def _in_process() -> bool:
+    from celery import current_app
+
+    return bool(current_app.conf.task_always_eager)
+
+
 def job_refresh_stale(*, job: Job) -> Job:
-    """Mark a job failed when it has not advanced for ``JOB_STALE_AFTER_SECONDS``."""
+    """Mark a job failed, with the likely cause, when it stopped advancing: a running job whose
+    worker's heartbeat stopped for ``JOB_STALE_AFTER_SECONDS`` (the worker was killed or lost),
+    or a queued job no worker started within ``JOB_QUEUED_STALE_AFTER_SECONDS``."""
     if job.is_finished:
         return job
-    limit = timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
-    if timezone.now() - job.updated_at > limit:
-        minutes = max(1, round(limit.total_seconds() / 60))
+    if job.status == Job.Status.QUEUED:
+        seconds = settings.JOB_QUEUED_STALE_AFTER_SECONDS
+        error = (
+            f"No background worker started this job within {max(1, round(seconds / 60))} "
+            "minute(s): the workers are not running or are all busy. Re-run it once they are."
+        )
+    else:
+        # In-process jobs (the embedded default) have no heartbeat: their request runs them.
+        seconds = settings.JOB_STALE_AFTER_SECONDS * (10 if _in_process() else 1)
+        error = (
+            f"The background worker running this job stopped answering {round(seconds)} s ago: "
+            "it was killed, restarted or lost. What the job had finished is kept; re-run it "
+            "to carry on."
+        )
+    if timezone.now() - job.updated_at > timedelta(seconds=seconds):
         updated = Job.objects.filter(pk=job.pk, updated_at=job.updated_at).exclude(
             status__in=Job.FINISHED
-        )
-        error = (
-            f"No progress for {minutes} minute(s): the background worker stopped or is not "
-            "running. Start it again and re-run this job."
         )
         now = timezone.now()
         if updated.update(

@@ -21,6 +21,11 @@ urlpatterns = [
         jobs.job_cancel_view,
         name="job_cancel",
     ),
+    path(
+        "projects/<int:project_id>/jobs/<int:job_id>/rerun/",
+        jobs.job_rerun_view,
+        name="job_rerun",
+    ),
     # Transcripts, bulk upload and participants.
     path(
         "projects/<int:project_id>/transcripts/",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import log_in, screenshot
 from tests.transcripts.files import VTT, docx_bytes, pdf_bytes, zip_bytes
 
@@ -21,7 +23,7 @@ def test_analyst_uploads_a_zip_of_mixed_files_reviews_and_reads_the_report(page,
         "#id_files",
         files=[{"name": "groups.zip", "mimeType": "application/zip", "buffer": archive}],
     )
-    assert "groups.zip" in page.locator("#chosen").inner_text()
+    expect(page.locator("#chosen")).to_contain_text("groups.zip")  # shown by the page's script
     page.get_by_role("button", name="Upload and read").click()
     page.wait_for_selector('#batch[data-status="review"]')
     speakers = page.locator("table.speakers")

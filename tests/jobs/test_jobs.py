@@ -113,9 +113,21 @@ def test_the_job_partial_names_the_work_in_words(client, user, project, kind, la
     assert f"<strong>{label}</strong>" in html
 
 
-def test_a_job_whose_worker_vanished_is_marked_failed_on_poll(client, user, project, settings):
+@pytest.fixture
+def real_workers():
+    """Jobs go to workers (the heartbeat runs), not in-process."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def test_a_job_whose_worker_vanished_is_marked_failed_on_poll(
+    client, user, project, settings, real_workers
+):
     settings.JOB_STALE_AFTER_SECONDS = 60
-    job = job_create(project=project, kind="test")
+    job = Job.objects.create(project=project, kind="test")
     Job.objects.filter(pk=job.pk).update(
         status="running", updated_at=timezone.now() - timedelta(minutes=5)
     )
@@ -123,12 +135,80 @@ def test_a_job_whose_worker_vanished_is_marked_failed_on_poll(client, user, proj
     html = poll(client, project, job).content.decode()
     job.refresh_from_db()
     assert job.status == "failed"
-    assert "worker stopped" in job.error
+    assert "worker running this job stopped answering 60 s ago" in job.error
+    assert "re-run it" in job.error
     assert "hx-trigger" not in html
+    assert "Re-run</button>" in html
+
+
+def test_a_queued_job_no_worker_started_fails_later_and_says_why(
+    client, user, project, settings, real_workers
+):
+    job = Job.objects.create(project=project, kind="test")
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    client.login(username=user.username, password=PASSWORD)
+    poll(client, project, job)
+    job.refresh_from_db()
+    assert job.status == "queued"  # busy workers are not dead workers
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=16))
+    poll(client, project, job)
+    job.refresh_from_db()
+    assert job.status == "failed" and "No background worker started this job" in job.error
+
+
+def test_a_failed_job_is_rerun_on_its_row_from_the_page(
+    client, user, project, django_capture_on_commit_callbacks
+):
+    from jobs.registry import _LABELS, _TASKS
+
+    runs = []
+
+    class Task:
+        def delay(self, job_id):
+            job_run(job_id, lambda job, progress: runs.append(job.pk) or {"ok": 1})
+
+    _TASKS["test.rerun"], _LABELS["test.rerun"] = Task(), "Rerun test"
+    try:
+        job = job_create(project=project, kind="test.rerun")
+        job_run(job.pk, lambda job, progress: 1 / 0)
+        client.login(username=user.username, password=PASSWORD)
+        url = reverse("transcripts:job_rerun", args=[project.pk, job.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            html = client.post(url, HTTP_HX_REQUEST="true").content.decode()
+        job.refresh_from_db()
+        assert runs == [job.pk] and job.status == "done" and job.error == ""
+        assert job.result == {"ok": 1} and "Re-run</button>" not in html
+        client.post(url)  # a done job is not re-run
+        assert runs == [job.pk]
+    finally:
+        del _TASKS["test.rerun"], _LABELS["test.rerun"]
+
+
+def test_viewers_cannot_rerun(client, project, viewer):
+    job = Job.objects.create(project=project, kind="test", status="failed")
+    client.force_login(viewer)
+    response = client.post(reverse("transcripts:job_rerun", args=[project.pk, job.pk]))
+    assert response.status_code == 403
+    job.refresh_from_db()
+    assert job.status == "failed"
+
+
+def test_a_database_error_is_recorded_as_such(project):
+    from django.db import OperationalError
+
+    job = job_create(project=project, kind="test")
+
+    def handler(job, progress):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    job_run(job.pk, handler)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.error.startswith("The database connection broke while this job ran")
 
 
 def test_a_slow_but_advancing_job_is_not_marked_stale(client, user, project, settings):
-    settings.JOB_STALE_AFTER_SECONDS = 600
+    settings.JOB_STALE_AFTER_SECONDS = 60  # in-process jobs get ten times as long
     job = job_create(project=project, kind="test")
     Job.objects.filter(pk=job.pk).update(
         status="running", updated_at=timezone.now() - timedelta(minutes=5)

@@ -173,6 +173,11 @@ def _unpack(archive: ImportItem) -> None:
         archive.status, archive.error = Status.FAILED, str(exc)
         archive.save(update_fields=["status", "error"])
         return
+    with transaction.atomic():  # a read killed half-way leaves the archive to unpack again
+        _unpacked_write(archive, entries)
+
+
+def _unpacked_write(archive: ImportItem, entries: list[Any]) -> None:
     for entry in entries:
         item = ImportItem(
             batch=archive.batch,

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs.models import Job
-from jobs.services import job_cancel, job_refresh_stale
+from jobs.services import job_cancel, job_refresh_stale, job_rerun
 
 from .. import selectors
 from ..http import HtmxHttpRequest
@@ -29,6 +29,7 @@ def job_partial_context(job: Job, *, can_cancel: bool = True) -> dict[str, Any]:
     }
     if can_cancel:
         context["cancel_url"] = reverse("transcripts:job_cancel", args=args)
+        context["rerun_url"] = reverse("transcripts:job_rerun", args=args)
     return context
 
 
@@ -48,6 +49,28 @@ def job_cancel_view(request: HtmxHttpRequest, project_id: int, job_id: int) -> H
         user=request.user, project_id=project_id, job_id=job_id, write=True
     )
     job_cancel(job=job)
+    if request.htmx:
+        return render(request, "jobs/job.html#job", job_partial_context(job))
+    return redirect("transcripts:job_status", project_id=project_id, job_id=job_id)
+
+
+@require_POST
+@login_required
+def job_rerun_view(request: HtmxHttpRequest, project_id: int, job_id: int) -> HttpResponse:
+    """Run a failed or cancelled job again from where it stopped (the page's Re-run)."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    job = selectors.job_get_for_user(
+        user=request.user, project_id=project_id, job_id=job_id, write=True
+    )
+    try:
+        job = job_rerun(job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    back = request.POST.get("next", "")
+    if back.startswith(f"/projects/{project_id}/") and "//" not in back:
+        return HttpResponseRedirect(back)
     if request.htmx:
         return render(request, "jobs/job.html#job", job_partial_context(job))
     return redirect("transcripts:job_status", project_id=project_id, job_id=job_id)
