@@ -31,6 +31,8 @@ class SessionIdleMiddleware:
 
     def __call__(self, request):  # type: ignore[no-untyped-def]
         response = self.get_response(request)
+        if response.status_code == 503:
+            return response  # the database is away (config.errors): nothing to refresh now
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
         if session is not None and user is not None and user.is_authenticated:

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "config.security.SessionIdleMiddleware",
     "config.errors.JobsUnavailableMiddleware",
+    "config.errors.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -239,7 +240,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Background jobs: a run that has not advanced for this many seconds is marked failed on poll.
 # A running job's worker beats every 10 s (jobs/runner.py); silent this long, it is dead.
-JOB_STALE_AFTER_SECONDS = env_int("FG_JOB_STALE_AFTER_SECONDS", 60)
+JOB_STALE_AFTER_SECONDS = env_int("FG_JOB_STALE_AFTER_SECONDS", 45)
 # A queued job no worker has started this long: the workers are down or all busy.
 JOB_QUEUED_STALE_AFTER_SECONDS = env_int("FG_JOB_QUEUED_STALE_AFTER_SECONDS", 900)
 

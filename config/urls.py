@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("coding.urls")),
     path("", include("themes.urls")),
 ]
+
+handler400 = "config.errors.bad_request"

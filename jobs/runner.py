@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, models
 from django.utils import timezone
 
 from .models import Job
@@ -110,7 +110,7 @@ class _Heartbeat:
     """While a job runs in a worker, its row's ``updated_at`` moves on every few seconds from a
     thread of its own (its own connection), so a job that stops advancing is one whose worker
     died, not one busy with a long step: pages mark it failed after ``JOB_STALE_AFTER_SECONDS``
-    (60 s by default)."""
+    (45 s by default)."""
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
@@ -162,7 +162,9 @@ def job_run(job_id: int, handler: Handler) -> None:
     if job.cancel_requested:
         finish(job, Job.Status.CANCELLED, message="Cancelled before it started.")
         return
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=now, updated_at=now)
+    if not _claim(job, now):
+        logger.info("job %s is being run by another worker; this delivery stops", job.pk)
+        return
     job.status = Job.Status.RUNNING
     progress = JobProgress(job)
     try:
@@ -190,6 +192,26 @@ def job_run(job_id: int, handler: Handler) -> None:
         finish(job, Job.Status.DONE, message=job.message or "Done.", result=result, progress=1)
     finally:
         progress.close()
+
+
+def _claim(job: Job, now: Any) -> bool:
+    """Take the job, once: a queued job, or a running one whose worker stopped beating (a task
+    redelivered after its worker died carries on with it). A second delivery of a job another
+    worker is running finds it taken and stops, so two workers never run one job."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    silent = now - timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
+    taken = (
+        Job.objects.filter(pk=job.pk)
+        .filter(
+            models.Q(status=Job.Status.QUEUED)
+            | models.Q(status=Job.Status.RUNNING, updated_at__lt=silent)
+        )
+        .update(status=Job.Status.RUNNING, started_at=now, updated_at=now)
+    )
+    return bool(taken)
 
 
 DATABASE_LOST = (

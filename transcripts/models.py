@@ -21,6 +21,9 @@ class Project(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The order the next transcript gets: a counter, so an import neither scans the transcripts
+    # (and their text) for the largest order nor races another import to the same number.
+    next_transcript_order = models.PositiveIntegerField(default=1)
 
     membership: Membership  # the requesting user's, set by selectors.project_get_for_user
 

@@ -48,9 +48,12 @@ def coding_apply(
     )
     if existing is not None:
         return existing
-    try:
-        with transaction.atomic():
-            coding = Coding.objects.create(
+    # ON CONFLICT DO NOTHING: a concurrent identical request (a double click) may have won the
+    # race; a failing INSERT would also write the quote into the database server's log.
+    made_at = timezone.now()
+    Coding.objects.bulk_create(
+        [
+            Coding(
                 transcript=transcript,
                 code=code,
                 coder=coder,
@@ -59,11 +62,17 @@ def coding_apply(
                 text=transcript.text[start:end],
                 memo=memo,
                 origin=origin,
+                created_at=made_at,
+                updated_at=made_at,
             )
-    except IntegrityError:  # a concurrent identical request won the race
-        return Coding.objects.exclude(origin=Coding.Origin.ADJUDICATED).get(
-            transcript=transcript, code=code, coder=coder, start=start, end=end
-        )
+        ],
+        ignore_conflicts=True,
+    )
+    coding = Coding.objects.exclude(origin=Coding.Origin.ADJUDICATED).get(
+        transcript=transcript, code=code, coder=coder, start=start, end=end
+    )
+    if coding.created_at != made_at:
+        return coding  # the other request made it, and audited it
     action = "accept_suggestion" if origin == Coding.Origin.SUGGESTION else "create"
     if origin == Coding.Origin.IMPORTED:
         action = "import"

@@ -73,3 +73,18 @@ def test_a_file_over_the_limit_is_named_before_anything_is_sent(page, user, proj
         "#id_files", files=[{"name": "small.txt", "mimeType": "text/plain", "buffer": b"P1: ok."}]
     )
     assert warning.is_hidden() and page.locator("#upload-button").is_enabled()
+
+
+def test_more_files_than_one_upload_takes_are_named_before_sending(page, user, project, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+    log_in(page, user)
+    page.goto(f"/projects/{project.pk}/transcripts/upload/")
+    page.set_input_files(
+        "#id_files",
+        files=[
+            {"name": f"FG{i}.txt", "mimeType": "text/plain", "buffer": b"P1: Hello."}
+            for i in range(5)
+        ],
+    )
+    expect(page.locator("#too-big")).to_contain_text("5 files are more than 3 in one upload")
+    expect(page.locator("#upload-button")).to_be_disabled()

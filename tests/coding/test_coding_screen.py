@@ -140,7 +140,9 @@ def test_apply_takes_a_fixed_number_of_queries_however_many_codings_exist(
         CodingFactory(transcript=transcript, code=code, coder=user, start=turn.start, end=turn.end)
     turn = transcript.turns.get(order=20)
     client.force_login(user)
-    with django_assert_num_queries(20):  # + the turns naming the place, + blind phases
+    # + the turns naming the place, + blind phases; the coding is inserted ON CONFLICT DO NOTHING
+    # and read back (it was a savepoint around the INSERT)
+    with django_assert_num_queries(21):
         response = client.post(
             apply_url(transcript),
             {"start": turn.start, "end": turn.start + 6, "codes": [code.pk]},

@@ -251,7 +251,7 @@ def broker_down(settings):
 
 
 def test_with_the_broker_down_an_upload_says_so_and_writes_nothing(
-    client, user, project, broker_down
+    client, user, project, broker_down, settings
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -266,6 +266,8 @@ def test_with_the_broker_down_an_upload_says_so_and_writes_nothing(
     assert "queue cannot be reached right now" in response.content.decode()
     assert not ImportBatch.objects.exists() and not ImportItem.objects.exists()
     assert not Job.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not [p for p in media.rglob("*") if p.is_file()] if media.exists() else True
 
 
 def test_with_the_broker_down_a_refi_import_leaves_no_project_or_file(client, user, broker_down):
@@ -325,3 +327,33 @@ def test_with_the_broker_down_starting_a_suggestion_run_says_so_and_writes_nothi
     page = client.get(plain["Location"]).content.decode()
     assert "queue cannot be reached" in page
     assert not Job.objects.exists() and not SuggestionRun.objects.exists()
+
+
+def test_a_second_delivery_of_a_running_job_stops_and_a_dead_workers_job_is_taken_over(
+    project, settings
+):
+    settings.JOB_STALE_AFTER_SECONDS = 45
+    job = Job.objects.create(project=project, kind="test", status="running",
+                             updated_at=timezone.now())  # fmt: skip
+    ran = []
+    job_run(job.pk, lambda job, progress: ran.append(1))
+    assert ran == []  # another worker is beating on it
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=2))
+    job_run(job.pk, lambda job, progress: ran.append(1))
+    job.refresh_from_db()
+    assert ran == [1] and job.status == "done"  # redelivered after its worker died: carried on
+
+
+def test_a_lost_database_answers_503_saying_nothing_was_saved(client, user, project, monkeypatch):
+    from django.db import OperationalError
+
+    from transcripts.views import projects
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(projects, "render", down)
+    client.force_login(user)
+    response = client.get(reverse("transcripts:project_detail", args=[project.pk]))
+    assert response.status_code == 503
+    assert "nothing was saved" in response.content.decode()

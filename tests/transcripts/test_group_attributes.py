@@ -74,3 +74,19 @@ def test_viewers_cannot_add_group_attributes(client, project, viewer):
         {"name": "Route", "type": "text"},
     )
     assert response.status_code == 403 and not GroupAttribute.objects.exists()
+
+
+def test_transcripts_take_their_order_from_the_projects_counter(project):
+    from transcripts.models import Project
+    from transcripts.services.transcripts import TurnSpec, transcript_create
+
+    def make(name, **extra):
+        turns = [TurnSpec(start=4, end=9, speaker_label="P1", participant="P1")]
+        return transcript_create(project=project, name=name, text=f"P1: {name} hello", turns=turns,
+                                 **extra)  # fmt: skip
+
+    first, second = make("FG1"), make("FG2")
+    assert (first.order, second.order) == (1, 2)
+    assert make("FG9", order=9).order == 9
+    assert make("FG10").order == 10  # after an explicit order, the counter moved past it
+    assert Project.objects.get(pk=project.pk).next_transcript_order == 11

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from ..models import Participant, Project, Transcript, Turn
 from .participants import participants_ensure
@@ -71,31 +70,41 @@ def transcript_create(
     if any(not 0 <= turn.start <= turn.end <= len(text) for turn in turns):
         raise TranscriptInvalid("speaker turns fall outside the text.")
     digest = content_hash(text)
-    existing = project.transcripts.filter(content_hash=digest).only("name").first()
-    if existing is not None:
-        raise TranscriptDuplicate(
-            f"the same text is already in the project as {existing.name}.", existing
+    with transaction.atomic():
+        # The project's row is held until the caller commits: imports into one project take
+        # turns here, so the duplicate check below cannot race (a failing INSERT would also
+        # write the whole text into the database server's log) and orders never collide.
+        counter = (
+            Project.objects.select_for_update().only("next_transcript_order").get(pk=project.pk)
         )
-    participants = participants_ensure(
-        project=project, labels={turn.participant for turn in turns if turn.participant}
-    )
-    if order is None:
-        order = (project.transcripts.aggregate(top=Max("order"))["top"] or 0) + 1
-    created_by = user if user is not None and user.is_authenticated else None
-    try:
-        with transaction.atomic():
-            transcript = Transcript.objects.create(
-                project=project,
-                name=name[:200],
-                text=text,
-                content_hash=digest,
-                order=order,
-                created_by=created_by,
-                **details,
+        existing = project.transcripts.filter(content_hash=digest).only("name").first()
+        if existing is not None:
+            raise TranscriptDuplicate(
+                f"the same text is already in the project as {existing.name}.", existing
             )
-    except IntegrityError:
-        raise TranscriptDuplicate("the same text is already in the project.") from None
-    _turns_write(transcript, turns, participants)
+        if order is None:
+            order = counter.next_transcript_order
+        Project.objects.filter(pk=project.pk).update(
+            next_transcript_order=max(counter.next_transcript_order, order + 1)
+        )
+        participants = participants_ensure(
+            project=project, labels={turn.participant for turn in turns if turn.participant}
+        )
+        created_by = user if user is not None and user.is_authenticated else None
+        try:
+            with transaction.atomic():
+                transcript = Transcript.objects.create(
+                    project=project,
+                    name=name[:200],
+                    text=text,
+                    content_hash=digest,
+                    order=order,
+                    created_by=created_by,
+                    **details,
+                )
+        except IntegrityError:
+            raise TranscriptDuplicate("the same text is already in the project.") from None
+        _turns_write(transcript, turns, participants)
     from ..pseudonymise.services import known_identifiers_mark
 
     known_identifiers_mark(transcript)  # "Sophie", accepted earlier, is flagged here too

@@ -20,12 +20,12 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
 
 from jobs.models import Job
 from jobs.runner import JobProgress
-from jobs.services import job_create, job_enqueue
+from jobs.services import broker_check, job_create, job_enqueue
 
 from ..importers import ImportFailure, ParsedDocument, ParsedTurn, parse_file
 from ..importers.archive import _too_big, expand
@@ -80,7 +80,9 @@ def import_batch_create(
 ) -> ImportBatch:
     """Store the uploaded files (over the size limit: failed at once, not stored) and start
     the job that reads them. ``too_big`` names files the server stopped receiving once they
-    passed the limit (``transcripts.upload_limits``)."""
+    passed the limit (``transcripts.upload_limits``). With the broker down it refuses before
+    storing anything (``JobsUnavailable``): no row, and no file left in storage."""
+    broker_check()
     batch = ImportBatch.objects.create(project=project, created_by=_user(user))
     limit = filesizeformat(settings.FG_MAX_UPLOAD_BYTES)
     for name in too_big:
@@ -470,6 +472,10 @@ def import_batch_run(
             item.status, item.error = Status.FAILED, str(exc)
         except _Duplicate as exc:
             item.status, item.error = Status.DUPLICATE, str(exc)
+        except (OperationalError, InterfaceError):
+            # The database went away: not this file's fault. It stays ready (its transaction
+            # rolled back) and the job fails saying why; a re-run carries on from it.
+            raise
         except Exception as exc:
             logger.exception("importing %s failed", item.filename)
             item.status = Status.FAILED

@@ -52,6 +52,7 @@ def transcript_upload(request: HtmxHttpRequest, project_id: int) -> HttpResponse
         "form": form,
         "batches": selectors.import_batch_list(project=project)[:10],
         "max_bytes": settings.FG_MAX_UPLOAD_BYTES,
+        "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
     }
     return render(request, "transcripts/transcript_upload.html", context)
 

@@ -8,19 +8,27 @@
   const button = document.getElementById("upload-button");
   if (!zone || !input || !list) return;
   const limit = Number(input.dataset.maxBytes || 0);
+  const most = Number(input.dataset.maxFiles || 0);
 
-  // A file over the limit is named before anything is sent: the server would refuse it.
+  // A file over the limit, or more files than one upload takes, are named before anything is
+  // sent: the server would refuse them.
   function checkSizes() {
     const big = Array.from(input.files).filter((file) => limit && file.size > limit);
-    if (warning) {
-      warning.hidden = big.length === 0;
-      warning.textContent = big.length
-        ? big.map((f) => f.name).join(", ") + (big.length === 1 ? " is" : " are") +
-          " larger than " + input.dataset.maxLabel + " per file: leave " +
-          (big.length === 1 ? "it" : "them") + " out or split " + (big.length === 1 ? "it" : "them") + "."
-        : "";
+    const many = most && input.files.length > most;
+    let text = "";
+    if (many) {
+      text = `${input.files.length} files are more than ${most} in one upload: upload them in ` +
+        "parts, or as a zip of them.";
+    } else if (big.length) {
+      text = big.map((f) => f.name).join(", ") + (big.length === 1 ? " is" : " are") +
+        " larger than " + input.dataset.maxLabel + " per file: leave " +
+        (big.length === 1 ? "it" : "them") + " out or split " + (big.length === 1 ? "it" : "them") + ".";
     }
-    if (button) button.disabled = big.length > 0;
+    if (warning) {
+      warning.hidden = !text;
+      warning.textContent = text;
+    }
+    if (button) button.disabled = Boolean(text);
   }
 
   function show() {
