@@ -543,3 +543,24 @@ def test_uploads_left_in_review_expire_with_their_files(
     call_command("expire_uploads")
     assert not ImportBatch.objects.filter(pk=batch.pk).exists()
     assert not default_storage.exists(stored)
+
+
+def test_the_review_never_loads_the_parsed_text(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    """Its cost does not grow with the upload's text: the speaker mapping and a survey's
+    columns come from the small summary kept when the files were read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = {
+        "FG1.txt": FG1,
+        "answers.csv": "respondent,What do you think?\nR1,Letters please\nR2,An app\n",
+    }
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        page = logged_in.get(reverse("transcripts:import_batch", args=[project.pk, batch.pk]))
+    assert page.status_code == 200
+    assert 'data-label="Moderator"' in page.content.decode()  # the speaker mapping is there
+    assert "What do you think?" in page.content.decode()  # and the survey's columns
+    assert not [q["sql"] for q in queries.captured_queries if '"parsed"' in q["sql"]]

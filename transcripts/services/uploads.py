@@ -224,6 +224,8 @@ def _read(item: ImportItem, *, known: dict[str, str], seen: dict[str, str]) -> N
         item.save()
         return
     _propose_metadata(item, built)
+    if document.table is not None:  # a survey's columns, for the review's column choices
+        item.preview = {"headers": list(document.table.headers)}
     _preview_set(item, built)
     if built.text:
         item.content_hash = content_hash(built.text)
@@ -258,7 +260,17 @@ def _preview_turns(document: ParsedDocument) -> list[list[str]]:
 def _preview_set(item: ImportItem, document: ParsedDocument) -> None:
     """The first turns for the review, and the same after joining broken lines when the text
     has lines broken mid-sentence."""
+    headers = (item.preview or {}).get("headers")
     item.preview = {"turns": _preview_turns(document)}
+    if headers is not None:
+        item.preview["headers"] = headers
+    # What every view of the review needs, kept small here so no view loads the parsed text:
+    # each speaker's turns (for the speaker mapping), and a survey's column headers.
+    speakers: dict[str, int] = {}
+    for turn in document.turns:
+        if turn.speaker:
+            speakers[turn.speaker] = speakers.get(turn.speaker, 0) + 1
+    item.preview["speakers"] = speakers
     item.wrapped_breaks = 0
     if document.table is None and document.source_format in TEXT_FORMATS:
         item.wrapped_breaks = wrapped_breaks(document.text)
@@ -345,21 +357,35 @@ def speaker_summary(*, batch: ImportBatch) -> list[SpeakerRow]:
     rows: dict[str, SpeakerRow] = {}
     spellings: dict[str, dict[str, int]] = {}
     items = batch.items.filter(status=Status.READY).exclude(kind=Transcript.Kind.SURVEY)
-    for name, parsed in items.values_list("name", "parsed"):
-        for speaker, *_ in (parsed or {}).get("turns", []):
+    for name, counted in _speaker_counts(items):
+        for speaker, turns in counted.items():
             if not speaker:
                 continue
             key = speaker.casefold()
             row = rows.setdefault(key, SpeakerRow(speaker))
             counts = spellings.setdefault(key, {})
-            counts[speaker] = counts.get(speaker, 0) + 1
-            row.turns += 1
+            counts[speaker] = counts.get(speaker, 0) + turns
+            row.turns += turns
             if name not in row.files:
                 row.files.append(name)
     for key, row in rows.items():
         counts = spellings[key]
         row.label = max(counts, key=lambda spelling: counts[spelling])  # first seen on a tie
     return list(rows.values())
+
+
+def _speaker_counts(items: Any) -> Iterable[tuple[str, dict[str, int]]]:
+    """``(file's group name, {speaker: turns})`` from the small summary kept at reading; a file
+    read before it was kept is counted from its parsed text."""
+    for pk, name, preview in items.values_list("pk", "name", "preview").order_by("order", "id"):
+        if "speakers" in (preview or {}):
+            yield name, preview["speakers"]
+            continue
+        counted: dict[str, int] = {}
+        parsed = ImportItem.objects.filter(pk=pk).values_list("parsed", flat=True).first()
+        for speaker, *_ in (parsed or {}).get("turns", []):
+            counted[speaker] = counted.get(speaker, 0) + 1
+        yield name, counted
 
 
 def speaker_choice(speakers: dict[str, dict[str, str]], label: str) -> dict[str, str] | None:

@@ -76,12 +76,15 @@ def _review_forms(batch: ImportBatch, data=None) -> dict:
         item_forms[item.pk] = ItemReviewForm(data, prefix=f"item-{item.pk}", initial=initial)
         if item.source_format not in ("csv", "xlsx"):
             continue
-        table = ParsedDocument.from_json(item.parsed).table if item.parsed else None
-        if table is not None:
+        headers = (item.preview or {}).get("headers")
+        if headers is None:  # read before the headers were kept with the preview
+            table = ParsedDocument.from_json(item.parsed).table if item.parsed else None
+            headers = table.headers if table is not None else None
+        if headers is not None:
             survey_forms[item.pk] = SurveyColumnsForm(
                 data,
                 prefix=f"survey-{item.pk}",
-                headers=table.headers,
+                headers=headers,
                 initial=item.survey_columns,
             )
     summary = uploads.speaker_summary(batch=batch)
