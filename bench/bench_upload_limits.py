@@ -28,8 +28,11 @@ from harness import django_setup, peak_rss_mb, report  # noqa: E402
 
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
 
-WORDS = ("data consent trust letter hospital research privacy records doctor share opt out "
-         "nurse system phone records safe secure worry benefit public private").split()  # fmt: skip
+WORDS = [
+    "data", "consent", "trust", "letter", "hospital", "research", "privacy", "records",
+    "doctor", "share", "opt", "out", "nurse", "system", "phone", "safe", "secure", "worry",
+    "benefit", "public", "private",
+]  # fmt: skip
 
 
 def transcript(rng: random.Random, size: int, seed: int) -> bytes:
