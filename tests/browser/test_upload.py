@@ -19,6 +19,8 @@ def test_analyst_uploads_a_zip_of_mixed_files_reviews_and_reads_the_report(page,
     log_in(page, user)
     page.goto(f"/projects/{project.pk}/transcripts/")
     page.get_by_role("link", name="Upload transcripts").click()
+    page.wait_for_url("**/transcripts/upload/")
+    page.wait_for_load_state("load")  # the page's script lists the chosen files
     page.set_input_files(
         "#id_files",
         files=[{"name": "groups.zip", "mimeType": "application/zip", "buffer": archive}],

@@ -43,6 +43,8 @@
   }
 
   input.addEventListener("change", show);
+  // Files chosen before this script ran (or kept by the browser on going back) are shown too.
+  if (input.files && input.files.length) show();
   ["dragenter", "dragover"].forEach(function (name) {
     zone.addEventListener(name, function (event) {
       event.preventDefault();
