@@ -50,6 +50,14 @@ def page(browser, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
+    # Let requests the page still has in flight (htmx loads and polls) end before the live
+    # server's thread sharing of the test database is undone: a request thread that outlives it
+    # fails the test at teardown.
+    try:
+        page.goto("about:blank")
+        page.wait_for_timeout(300)
+    except Exception:  # noqa: BLE001 - the page may already be gone
+        pass
     context.close()
 
 
