@@ -37,7 +37,13 @@ class _SideConnection:
         self._connection: Any = None
 
     def wanted(self) -> bool:
-        return connection.vendor == "postgresql" and connection.in_atomic_block
+        # Only in a worker: a job run in-process (eagerly, as the tests run them) may live in a
+        # transaction of its caller's that a second connection could not see into.
+        return (
+            connection.vendor == "postgresql"
+            and connection.in_atomic_block
+            and _heartbeat_wanted()
+        )
 
     def execute(self, sql: str, params: list[Any]) -> list[tuple]:
         if self._connection is None or self._connection.closed:
@@ -225,7 +231,8 @@ def _finish_after_database_error(job: Job, exc: Exception, attempts: int = 10) -
     never does, the stale check marks the job failed later."""
     for attempt in range(attempts):
         try:
-            connection.close()
+            if not connection.in_atomic_block:  # a worker's, after the work rolled back
+                connection.close()
             finish(job, Job.Status.FAILED, message="Failed.",
                    error=f"{DATABASE_LOST} ({type(exc).__name__})")  # fmt: skip
             return

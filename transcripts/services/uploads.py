@@ -270,7 +270,8 @@ def _preview_set(item: ImportItem, document: ParsedDocument) -> None:
     for turn in document.turns:
         if turn.speaker:
             speakers[turn.speaker] = speakers.get(turn.speaker, 0) + 1
-    item.preview["speakers"] = speakers
+    # pairs, not an object: PostgreSQL's jsonb would reorder the speakers
+    item.preview["speakers"] = [[speaker, turns] for speaker, turns in speakers.items()]
     item.wrapped_breaks = 0
     if document.table is None and document.source_format in TEXT_FORMATS:
         item.wrapped_breaks = wrapped_breaks(document.text)
@@ -379,7 +380,7 @@ def _speaker_counts(items: Any) -> Iterable[tuple[str, dict[str, int]]]:
     read before it was kept is counted from its parsed text."""
     for pk, name, preview in items.values_list("pk", "name", "preview").order_by("order", "id"):
         if "speakers" in (preview or {}):
-            yield name, preview["speakers"]
+            yield name, dict(preview["speakers"])
             continue
         counted: dict[str, int] = {}
         parsed = ImportItem.objects.filter(pk=pk).values_list("parsed", flat=True).first()
