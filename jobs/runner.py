@@ -40,9 +40,7 @@ class _SideConnection:
         # Only in a worker: a job run in-process (eagerly, as the tests run them) may live in a
         # transaction of its caller's that a second connection could not see into.
         return (
-            connection.vendor == "postgresql"
-            and connection.in_atomic_block
-            and _heartbeat_wanted()
+            connection.vendor == "postgresql" and connection.in_atomic_block and _heartbeat_wanted()
         )
 
     def execute(self, sql: str, params: list[Any]) -> list[tuple]:
