@@ -427,7 +427,10 @@ def import_batch_review_save(
         for label, c in speakers.items()
     }
     batch.save(update_fields=["speakers"])
-    editable = batch.items.filter(status__in=[Status.READY, Status.EXCLUDED])
+    # The parsed text is neither read nor written back here (a 5 MB file's JSON, per file):
+    # only a survey whose columns are chosen again is built from it.
+    editable = batch.items.filter(status__in=[Status.READY, Status.EXCLUDED]).defer("parsed")
+    fields = ["status", "name", "kind", "site", "date", "facilitator", "description", "unwrap"]
     for item in editable.filter(pk__in=items):
         values = items[item.pk]
         item.status = Status.READY if values.get("include", True) else Status.EXCLUDED
@@ -439,7 +442,9 @@ def import_batch_review_save(
             item.survey_columns = values["survey_columns"]
             built = _survey_built(item)
             item.turn_count, item.speaker_count = len(built.turns), speaker_count(built.speakers)
-        item.save()
+            item.save(update_fields=[*fields, "survey_columns", "turn_count", "speaker_count"])
+        else:
+            item.save(update_fields=fields)
     return batch
 
 
