@@ -142,3 +142,24 @@ def test_command_writes_a_report_of_every_quote_attributed_with_several_attribut
     quotes = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Quote"]
     assert any(q.endswith("(FG1, P2, 65-74 Yes)") for q in quotes)
     assert len(quotes) > 2  # not only the two starred ones
+
+
+def test_command_filters_and_charts_by_a_group_attribute(study, tmp_path):
+    from transcripts.services.groups import group_attribute_create, group_values_set
+
+    setting = group_attribute_create(project=study.project, name="Setting", type="choice",
+                                     choices="Urban, Rural")  # fmt: skip
+    group_values_set(transcript=study.fg1, values={setting.pk: "Urban"})
+    group_values_set(transcript=study.fg2, values={setting.pk: "Rural"})
+    out = tmp_path / "rural.csv"
+    call_command("export_matrix", study.project.name, "--format", "csv", "--out", str(out),
+                 "--group-attr", "setting=Rural")  # fmt: skip
+    assert {r["Group"] for r in read_csv(out)} == {"FG2"}
+    matrix = tmp_path / "matrix.csv"
+    call_command("export_matrix", study.project.name, "--kind", "framework", "--format", "csv",
+                 "--rows", "group_attribute:Setting", "--out", str(matrix))  # fmt: skip
+    lines = list(csv.reader(matrix.read_text(encoding="utf-8").splitlines(keepends=True)))
+    assert lines[0][0] == "Setting" and [line[0] for line in lines[1:]] == ["Urban", "Rural"]
+    with pytest.raises(CommandError, match="no group attribute 'Region' \\(known: Setting\\)"):
+        call_command("export_matrix", study.project.name, "--format", "csv", "--out",
+                     str(out), "--group-attr", "Region=North")  # fmt: skip

@@ -65,13 +65,21 @@ class Command(BaseCommand):
             default=[],
             help='Participant attribute value, "Age band=55-64".',
         )
+        parser.add_argument(
+            "--group-attr",
+            action="append",
+            default=[],
+            help='Group attribute value, "Setting=Rural" (values of one attribute: any of them).',
+        )
         parser.add_argument("--coder", action="append", default=[], help="Coder's username.")
         parser.add_argument("--starred", action="store_true", help="Starred quotes only.")
         parser.add_argument(
             "--bom", action="store_true", help="Start CSV with a UTF-8 byte-order mark (Excel)."
         )
         parser.add_argument(
-            "--rows", default="participant", help='participant, transcript or "attribute:<name>".'
+            "--rows",
+            default="participant",
+            help='participant, transcript, "attribute:<name>" or "group_attribute:<name>".',
         )
         parser.add_argument("--columns", default="themes", choices=["themes", "codes"])
         parser.add_argument("--cells", default="quotes", choices=["quotes", "counts"])
@@ -164,6 +172,12 @@ def form_data(project: Project, options) -> QueryDict:
             raise CommandError(f'--attr {value!r}: write it as "Attribute=value".')
         attribute = find_attribute(project, name, "--attr")
         data.appendlist("attr", f"{attribute.pk}:{attribute_value.strip()}")
+    for value in options["group_attr"]:
+        name, sep, group_value = value.partition("=")
+        if not sep:
+            raise CommandError(f'--group-attr {value!r}: write it as "Attribute=value".')
+        group_attribute = find_group_attribute(project, name, "--group-attr")
+        data.appendlist("gattr", f"{group_attribute.pk}:{group_value.strip()}")
     for value in options["coder"]:
         user = get_user_model().objects.filter(username=value).first()
         if user is None:
@@ -223,7 +237,19 @@ def with_attribute_id(project: Project, value: str, option: str) -> str:
     style, sep, name = value.partition(":")
     if not sep:
         return value
+    if style == "group_attribute" and option == "--rows":
+        return f"{style}:{find_group_attribute(project, name, option).pk}"
     return f"{style}:{find_attribute(project, name, option).pk}"
+
+
+def find_group_attribute(project: Project, name: str, option: str):  # type: ignore[no-untyped-def]
+    from transcripts.models import GroupAttribute
+
+    found = GroupAttribute.objects.filter(project=project, name__iexact=name.strip()).first()
+    if found is None:
+        known = ", ".join(project.group_attributes.values_list("name", flat=True)) or "none"
+        raise CommandError(f"{option}: no group attribute {name.strip()!r} (known: {known}).")
+    return found
 
 
 def find_attribute(project: Project, name: str, option: str) -> Attribute:
