@@ -87,6 +87,13 @@ def project_members(*, project: Project) -> QuerySet[Membership]:
 # --- transcripts, imports and participants (issue 3) ------------------------------------------
 
 
+def transcript_group_values(*, transcript: Transcript) -> QuerySet[Any]:
+    """A transcript's group-attribute values, in the attributes' order."""
+    return transcript.group_values.select_related("attribute").order_by(
+        "attribute__order", "attribute__name"
+    )
+
+
 def group_values_table(
     *, project: Project, transcripts: list[Transcript]
 ) -> tuple[list[Any], dict[int, list[str]]]:

@@ -98,7 +98,8 @@ def _done(
     return redirect("coding:framework", project_id=project.pk)
 
 
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
+def errors_to_form(form: Any, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: on its field when it names one."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -137,7 +138,7 @@ def code_new(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
             fields = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
             code = code_create(project=project, user=request.user, parent=parent, **fields)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             return _done(request, project, f"Added {code.name!r}.")
     return _panel(request, project, "create", form=form, parent=parent)
@@ -160,7 +161,7 @@ def code_edit(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpRe
                 form = CodeForm.for_code(code, data=CodeForm.for_code(code).initial)
                 form.is_valid()
                 conflict = _conflict_rows(form, mine)
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             return _done(request, code.project, f"Saved {code.name!r}.")
     return _panel(request, code.project, "edit", form=form, code=code, conflict=conflict)
@@ -191,7 +192,7 @@ def code_move(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpRe
         try:
             codes.code_move(code=code, user=request.user, parent=parent)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             where = f"under {parent.name!r}" if parent else "to the top level"
             return _done(request, code.project, f"Moved {code.name!r} {where}.")
@@ -247,7 +248,7 @@ def code_merge(request: HtmxHttpRequest, project_id: int, code_id: int) -> HttpR
         try:
             result = codes.code_merge(source=code, target=target, user=request.user)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             notice = (
                 f"Merged {name!r} into {result.target.name!r}: {result.codings_moved} codings "

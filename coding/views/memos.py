@@ -29,6 +29,7 @@ from ..selectors.memos import (
 )
 from ..services.audit import fingerprint
 from ..services.memos import memo_create, memo_delete, memo_subject_parse, memo_update
+from .framework import errors_to_form
 
 SHOWN = 200  # of each list; the search narrows it
 
@@ -121,20 +122,12 @@ def memo_new(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
             memo = memo_create(project=project, subject=subject, title=form.cleaned_data["title"],
                                text=form.cleaned_data["text"], user=request.user)  # fmt: skip
         except ValidationError as exc:
-            _errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Memo {memo.title!r} saved.")
             url = reverse("coding:memos", args=[project.pk])
             return HttpResponseRedirect(f"{url}#memo-{memo.pk}")
     return _page(request, project, form)
-
-
-def _errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_http_methods(["GET", "POST"])

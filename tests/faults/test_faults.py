@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from tests.faults.conftest import ROOT
+
 pytestmark = pytest.mark.stack
 
 FILES, WORDS = 120, 6000  # an import of about 30 s on these machines: long enough to kill
@@ -112,7 +114,7 @@ def _first_transcript(stack) -> int:  # type: ignore[no-untyped-def]
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c",
          "from transcripts.models import Transcript; print(Transcript.objects.first().pk)"],
-        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), env=stack.env,
+        cwd=ROOT, env=stack.env,
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return int(out.stdout.strip().splitlines()[-1])

@@ -125,7 +125,7 @@ def _coders(
                 label=person.get_username(),
                 key=person.pk,
                 turns=turns,
-                coded=min(coded, turns) if mine else coded,
+                coded=coded,  # counted within their assignments (the SQL's own condition)
                 codes=codes,
                 done=done,
             )

@@ -9,7 +9,16 @@ from typing import Any
 
 from transcripts.models import Project, Turn
 
-from .tables import Selection, _fetch, _longest_coding, _q, pairs_sql, row_codes, spans_sql
+from .tables import (
+    CODINGS_OVERLAP,
+    Selection,
+    _fetch,
+    _longest_coding,
+    _q,
+    pairs_sql,
+    row_codes,
+    spans_sql,
+)
 
 LIMIT = 300
 
@@ -38,9 +47,8 @@ def _overlap_cte(
     start, end = _q("start"), _q("end")
     sql = (
         f", cs AS MATERIALIZED ({spans}), overlapping AS MATERIALIZED ("
-        "SELECT DISTINCT t.id AS turn_id FROM cs a JOIN cs b "
-        "ON a.transcript_id = b.transcript_id AND a.s < b.e AND b.s < a.e "
-        "AND b.s > a.s - %s AND a.row_id = %s AND b.row_id = %s "
+        f"SELECT DISTINCT t.id AS turn_id FROM cs a JOIN cs b ON {CODINGS_OVERLAP} "
+        "AND a.row_id = %s AND b.row_id = %s "
         f"JOIN {turn} t ON t.transcript_id = a.transcript_id "
         f"AND t.{start} < a.e AND t.{start} < b.e AND t.{end} > a.s AND t.{end} > b.s "
         "WHERE t.is_facilitator = %s)"

@@ -170,15 +170,25 @@ def spans_sql(
     return sql, [*params, *on_params, False]
 
 
-def _longest_turn(project: Project) -> int:
+def _longest(model: Any, project: Project) -> int:
+    """The longest span (``end - start``) of the project's turns or codings: the bound that
+    turns an overlap join into a range scan of the (transcript, start) index."""
     from django.db.models import F, Max
 
-    from transcripts.models import Turn
-
-    found = Turn.objects.filter(transcript__project=project).aggregate(
+    found = model.objects.filter(transcript__project=project).aggregate(
         longest=Max(F("end") - F("start"))
     )["longest"]
     return int(found or 0)
+
+
+def _longest_turn(project: Project) -> int:
+    from transcripts.models import Turn
+
+    return _longest(Turn, project)
+
+
+def _longest_coding(project: Project) -> int:
+    return _longest(Coding, project)
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple]:
@@ -187,6 +197,9 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
+# Codings ``a`` and ``b`` of ``spans_sql`` share words; %s is the longest coding (b starts
+# after a's start less it, which keeps the self-join a range).
+CODINGS_OVERLAP = "a.transcript_id = b.transcript_id AND a.s < b.e AND b.s < a.e AND b.s > a.s - %s"
 SPANS = "span"  # co-occurrence unit: overlapping codings rather than shared speaker turns
 
 
@@ -240,21 +253,10 @@ def _span_pairs_sql(
         f"WITH cs AS MATERIALIZED ({inner}) "
         "SELECT row_id, row_id, COUNT(*) FROM cs GROUP BY row_id "
         "UNION ALL "
-        "SELECT a.row_id, b.row_id, COUNT(*) FROM cs a JOIN cs b "
-        "ON a.transcript_id = b.transcript_id AND a.s < b.e AND b.s < a.e "
-        "AND b.s > a.s - %s AND a.row_id < b.row_id "
-        "GROUP BY a.row_id, b.row_id"
+        f"SELECT a.row_id, b.row_id, COUNT(*) FROM cs a JOIN cs b ON {CODINGS_OVERLAP} "
+        "AND a.row_id < b.row_id GROUP BY a.row_id, b.row_id"
     )
     return sql, [*params, longest + 1]
-
-
-def _longest_coding(project: Project) -> int:
-    from django.db.models import F, Max
-
-    found = Coding.objects.filter(transcript__project=project).aggregate(
-        longest=Max(F("end") - F("start"))
-    )["longest"]
-    return int(found or 0)
 
 
 def _participant_turns(project: Project) -> int:

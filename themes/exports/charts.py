@@ -156,7 +156,8 @@ def heatmap_png(charts: ReportCharts) -> bytes:
     figure, axes = plt.subplots(figsize=(width, height), dpi=150)
     try:
         palette = ListedColormap(svg.BLUES)
-        axes.imshow(_relative(charts), cmap=palette, vmin=0, vmax=1, aspect="auto")
+        relative = _relative(charts)
+        axes.imshow(relative, cmap=palette, vmin=0, vmax=1, aspect="auto")
         axes.set_yticks(range(rows), [_cut(r, 30) for r in charts.rows], fontsize=8)
         if columns <= 60:
             axes.set_xticks(range(columns), [_cut(c, 22) for c in charts.columns], fontsize=8)
@@ -165,7 +166,6 @@ def heatmap_png(charts: ReportCharts) -> bytes:
             axes.set_xticks([])
             axes.set_xlabel(f"{columns} groups")
         if rows * columns <= 400:
-            relative = _relative(charts)
             for r in range(rows):
                 for c in range(columns):
                     if charts.counts[r][c]:

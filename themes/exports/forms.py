@@ -120,42 +120,22 @@ class ExportForm(forms.Form):
         self.transcripts = {str(t.pk): t for t in project.transcripts.all()}
         self.set_choices("transcript", [(pk, t.name) for pk, t in self.transcripts.items()])
         self.attributes = {str(a.pk): a for a in Attribute.objects.filter(project=project)}
-        values: dict[str, set[str]] = {}
-        for attribute_id, value in (
-            AttributeValue.objects.filter(participant__project=project)
-            .values_list("attribute_id", "value")
-            .distinct()
-        ):
-            values.setdefault(str(attribute_id), set()).add(value)
         self.set_choices(
             "attr",
-            [
-                (
-                    attribute.name,
-                    [
-                        (f"{pk}:{value}", value)
-                        for value in ordered_values(attribute, values.get(pk, set()))
-                    ],
-                )
-                for pk, attribute in self.attributes.items()
-            ],
+            value_choices(
+                self.attributes,
+                AttributeValue.objects.filter(participant__project=project),
+            ),
         )
         self.group_attributes = {
             str(a.pk): a for a in GroupAttribute.objects.filter(project=project)
         }
-        group_values: dict[str, set[str]] = {}
-        for attribute_id, value in (
-            GroupAttributeValue.objects.filter(transcript__project=project)
-            .values_list("attribute_id", "value")
-            .distinct()
-        ):
-            group_values.setdefault(str(attribute_id), set()).add(value)
         self.set_choices(
             "gattr",
-            [
-                (a.name, [(f"{pk}:{v}", v) for v in ordered_values(a, group_values.get(pk, set()))])
-                for pk, a in self.group_attributes.items()
-            ],
+            value_choices(
+                self.group_attributes,
+                GroupAttributeValue.objects.filter(transcript__project=project),
+            ),
         )
         coder_ids = set(project.memberships.values_list("user_id", flat=True)) | set(
             Coding.objects.filter(transcript__project=project)
@@ -204,19 +184,19 @@ class ExportForm(forms.Form):
 
     def export_filters(self) -> ExportFilters:
         data = self.cleaned_data
-        attribute_values = []
-        for item in data.get("attr", []):
-            attribute_id, _, value = item.partition(":")
-            attribute_values.append((self.attributes[attribute_id], value))
-        group_values = []
-        for item in data.get("gattr", []):
-            attribute_id, _, value = item.partition(":")
-            group_values.append((self.group_attributes[attribute_id], value))
+
+        def chosen(name: str, attributes: dict[str, Any]) -> list[tuple[Any, str]]:
+            """``(attribute, value)`` of each ``"<attribute id>:<value>"`` chosen."""
+            return [
+                (attributes[attribute_id], value)
+                for attribute_id, _, value in (item.partition(":") for item in data.get(name, []))
+            ]
+
         return ExportFilters(
-            group_values=group_values,
+            group_values=chosen("gattr", self.group_attributes),
             codes=[self.codes[int(pk)] for pk in data.get("code", [])],
             transcripts=[self.transcripts[pk] for pk in data.get("transcript", [])],
-            attribute_values=attribute_values,
+            attribute_values=chosen("attr", self.attributes),
             coders=[self.coders[pk] for pk in data.get("coder", [])],
             starred_only=bool(data.get("starred")),
             viewer=self.viewer,
@@ -262,6 +242,18 @@ class ExportForm(forms.Form):
             label = self.fields[name].label if name in self.fields else "Form"
             lines.append(f"{label} ({name}): {' '.join(str(e) for e in errors)}")
         return "\n".join(lines)
+
+
+def value_choices(attributes: dict[str, Any], values: Any) -> list[Any]:
+    """Choices ``"<attribute id>:<value>"`` of the values in use (``values``: a queryset of
+    value rows with ``attribute_id`` and ``value``), grouped under each attribute's name."""
+    used: dict[str, set[str]] = {}
+    for attribute_id, value in values.values_list("attribute_id", "value").distinct():
+        used.setdefault(str(attribute_id), set()).add(value)
+    return [
+        (a.name, [(f"{pk}:{v}", v) for v in ordered_values(a, used.get(pk, set()))])
+        for pk, a in attributes.items()
+    ]
 
 
 def ordered_values(attribute: Attribute | GroupAttribute, present: set[str]) -> list[str]:

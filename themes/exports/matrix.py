@@ -224,35 +224,34 @@ def initial_cases(
 
 
 def _attribute_cases(index: ProjectIndex, attribute: Any, filters: ExportFilters) -> list[Case]:
-    """A row per value of the attribute: its choices in order, then any other value used."""
-    values = [str(choice) for choice in attribute.choices or []]
+    """A row per value of the participant attribute."""
     seen = {
         value
         for by_attribute in index.attribute_values.values()
         for attribute_id, value in by_attribute.items()
         if attribute_id == attribute.pk
     }
-    values += sorted(seen - set(values))
-    allowed = {value for a, value in filters.attribute_values if a.pk == attribute.pk}
-    return [
-        Case(key=value, label=value, attribute_value=value)
-        for value in values
-        if not allowed or value in allowed
-    ]
+    return _value_cases(attribute, seen, filters.attribute_values)
 
 
 def _group_attribute_cases(
     index: ProjectIndex, attribute: Any, filters: ExportFilters
 ) -> list[Case]:
-    """A row per value of a group attribute: its choices in order, then any other value."""
-    values = [str(choice) for choice in attribute.choices or []]
+    """A row per value of the group attribute."""
     seen = {
         group.values[attribute.pk]
         for group in index.groups.values()
         if attribute.pk in group.values
     }
+    return _value_cases(attribute, seen, filters.group_values)
+
+
+def _value_cases(attribute: Any, seen: set[str], chosen: list[tuple[Any, str]]) -> list[Case]:
+    """An attribute's choices in order, then any other value used; only the values chosen
+    in the filter, when some are."""
+    values = [str(choice) for choice in attribute.choices or []]
     values += sorted(seen - set(values))
-    allowed = {value for a, value in filters.group_values if a.pk == attribute.pk}
+    allowed = {value for a, value in chosen if a.pk == attribute.pk}
     return [
         Case(key=value, label=value, attribute_value=value)
         for value in values

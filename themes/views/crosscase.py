@@ -180,7 +180,6 @@ def _form_context(project: Project, params: QueryDict) -> dict[str, Any]:
         "chosen_coders": set(_ints(params.getlist("coder"))),
         "query": params.urlencode(),
         "attributes": list(Attribute.objects.filter(project=project)),
-        "group_attributes": list(project.group_attributes.all()),
     }
 
 
@@ -330,6 +329,7 @@ def compare_page(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         "low_count": LOW_COUNT,
         "picture": mark_safe(picture),
         "groups_picture": groups,
+        "group_attributes": list(project.group_attributes.all()),
         **_form_context(project, request.GET),
     }
     return render(request, "themes/crosscase/compare.html", context)

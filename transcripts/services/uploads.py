@@ -25,7 +25,7 @@ from django.template.defaultfilters import filesizeformat
 
 from jobs.models import Job
 from jobs.runner import JobProgress
-from jobs.services import broker_check, job_create, job_enqueue
+from jobs.services import job_create, job_enqueue
 
 from ..importers import ImportFailure, ParsedDocument, ParsedTurn, parse_file
 from ..importers.archive import _too_big, expand
@@ -80,10 +80,13 @@ def import_batch_create(
 ) -> ImportBatch:
     """Store the uploaded files (over the size limit: failed at once, not stored) and start
     the job that reads them. ``too_big`` names files the server stopped receiving once they
-    passed the limit (``transcripts.upload_limits``). With the broker down it refuses before
-    storing anything (``JobsUnavailable``): no row, and no file left in storage."""
-    broker_check()
+    passed the limit (``transcripts.upload_limits``). The job row comes first: with the broker
+    down ``job_create`` refuses (``JobsUnavailable``) before any file is stored, and the
+    transaction takes the rows back, so nothing is left behind."""
     batch = ImportBatch.objects.create(project=project, created_by=_user(user))
+    batch.read_job = job_create(
+        project=project, kind=READ_JOB, user=user, params={"batch": batch.pk}
+    )
     limit = filesizeformat(settings.FG_MAX_UPLOAD_BYTES)
     for name in too_big:
         ImportItem.objects.create(
@@ -108,9 +111,6 @@ def import_batch_create(
         item.save()
     if not batch.items.exists():
         raise ValidationError("Choose at least one file to upload.")
-    batch.read_job = job_create(
-        project=project, kind=READ_JOB, user=user, params={"batch": batch.pk}
-    )
     batch.save(update_fields=["read_job"])
     if enqueue:
         job_enqueue(job=batch.read_job)

@@ -71,9 +71,7 @@ def transcript_detail(
         "transcript": transcript,
         "form": TranscriptMetaForm(instance=transcript) if editing else None,
         "editing": editing,
-        "group_values": transcript.group_values.select_related("attribute").order_by(
-            "attribute__order", "attribute__name"
-        ),
+        "group_values": selectors.transcript_group_values(transcript=transcript),
     }
     if request.htmx and request.GET.get("edit") is not None:
         return render(request, "transcripts/transcript_detail.html#meta", context)
@@ -110,9 +108,7 @@ def transcript_update(
         "transcript": transcript,
         "form": form,
         "editing": not saved,
-        "group_values": transcript.group_values.select_related("attribute").order_by(
-            "attribute__order", "attribute__name"
-        ),
+        "group_values": selectors.transcript_group_values(transcript=transcript),
     }
     if request.htmx:
         return render(request, "transcripts/transcript_detail.html#meta", context)
