@@ -144,16 +144,129 @@ def screen_turns(
     turn_url_prefix: str = "",
     start: int = 0,
     end: int | None = None,
+    starting_inside: bool = False,
 ) -> list[TurnView]:
-    """The turns (all, or those touching ``[start, end)``) rendered with their codings."""
+    """The turns (all, or those touching ``[start, end)``) rendered with their codings; with
+    ``starting_inside`` only the turns that start in ``[start, end)`` (a window's own)."""
     spans = transcript_spans(transcript=transcript, start=start, end=end)
-    if spans and end is not None:
-        start, end = min(s.start for s in spans), max(s.end for s in spans)
+    if starting_inside and end is not None:
+        spans = [s for s in spans if start <= s.start < end] or spans[:1]
+    return _render(
+        transcript,
+        spans,
+        coder_view=coder_view,
+        codes=codes,
+        user=user,
+        turn_url_prefix=turn_url_prefix,
+    )
+
+
+# A long transcript is sent in stretches of about this many characters of text: the one the
+# analyst opened at (``?at=``, else the first) with its highlights, the others as placeholders
+# the browser fills as they scroll into view. The 300,000-character transcript with 5,000
+# codings is then about 300 KB rather than 5.6 MB (docs/benchmarks.md).
+WINDOW_CHARS = 16_000
+
+
+@dataclass
+class Window:
+    """A run of whole turns: ``[start, end)`` covers them, ``first``/``last`` are their
+    positions among the transcript's turns (1-based, for "turns 41-80")."""
+
+    start: int
+    end: int
+    first: int
+    last: int
+    spans: list[Span]
+    turns: list[TurnView] | None = None  # rendered; None while it is a placeholder
+
+    @property
+    def chars(self) -> int:
+        return sum(span.end - span.start for span in self.spans)
+
+    @property
+    def height_em(self) -> int:
+        """A placeholder's guess at the window's height, so the scrollbar is about right:
+        some 90 characters a line of 1.6em, and each turn's head and gap."""
+        return round(self.chars / 90 * 1.6 + len(self.spans) * 3.2)
+
+
+def windows_split(spans: list[Span], budget: int | None = None) -> list[Window]:
+    """Cut the spans (in reading order) into windows of at most ``budget`` characters each
+    (``WINDOW_CHARS``; a single longer turn is a window of its own)."""
+    budget = budget or WINDOW_CHARS
+    windows: list[Window] = []
+    current: list[Span] = []
+    size = 0
+    position = 0
+    for span in spans:
+        length = span.end - span.start
+        if current and size + length > budget:
+            windows.append(_window(current, position - len(current) + 1))
+            current, size = [], 0
+        current.append(span)
+        size += length
+        position += 1
+    if current:
+        windows.append(_window(current, position - len(current) + 1))
+    return windows
+
+
+def _window(spans: list[Span], first: int) -> Window:
+    return Window(
+        start=min(s.start for s in spans),
+        end=max(s.end for s in spans),
+        first=first,
+        last=first + len(spans) - 1,
+        spans=spans,
+    )
+
+
+def screen_windows(
+    *,
+    transcript: Transcript,
+    coder_view: CoderView,
+    codes: dict[int, Code],
+    user: Any,
+    turn_url_prefix: str = "",
+    at: int = 0,
+) -> list[Window]:
+    """The transcript cut into windows, the one holding offset ``at`` rendered with its
+    codings (one query for every turn, one for that window's codings)."""
+    windows = windows_split(sorted(transcript_spans(transcript=transcript), key=_reading))
+    if not windows:
+        return []
+    shown = next((w for w in windows if w.start <= at < w.end), None)
+    shown = shown or (windows[-1] if at >= windows[-1].end else windows[0])
+    shown.turns = _render(
+        transcript,
+        shown.spans,
+        coder_view=coder_view,
+        codes=codes,
+        user=user,
+        turn_url_prefix=turn_url_prefix,
+    )
+    return windows
+
+
+def _reading(span: Span) -> tuple[int, int]:
+    return span.start, span.order
+
+
+def _render(
+    transcript: Transcript,
+    spans: list[Span],
+    *,
+    coder_view: CoderView,
+    codes: dict[int, Code],
+    user: Any,
+    turn_url_prefix: str,
+) -> list[TurnView]:
     codings = screen_codings(
         transcript=transcript,
         coder_ids=coder_view.coder_ids,
-        start=start,
-        end=end,
+        start=min(s.start for s in spans) if spans else 0,
+        end=max(s.end for s in spans) if spans else None,
         agreed=coder_view.agreed,
     )
     return turn_views(

@@ -115,12 +115,14 @@ def coding_screen(request: HtmxHttpRequest, project_id: int, transcript_id: int)
     context["has_agreed"] = not context["blind"] and team.agreed_set_exists(
         project=transcript.project
     )
-    context["turns"] = screen.screen_turns(
+    at = request.GET.get("at", "")
+    context["windows"] = screen.screen_windows(
         transcript=transcript,
         coder_view=context["coder_view"],
         codes=context["codes"],
         user=request.user,
         turn_url_prefix=_turn_url_prefix(transcript) if context["can_code"] else "",
+        at=int(at) if at.isdigit() else 0,
     )
     context["panel_codings"] = []
     return render(request, PAGE, context)
@@ -351,7 +353,9 @@ def coding_changes(request: HtmxHttpRequest, project_id: int, transcript_id: int
 @login_required
 def coding_turns(request: HtmxHttpRequest, project_id: int, transcript_id: int) -> HttpResponse:
     """The turns touching ``[start, end)``, as out-of-band swaps: how the screen refreshes its
-    highlights when a coding is made elsewhere on the page (e.g. an accepted suggestion)."""
+    highlights when a coding is made elsewhere on the page (e.g. an accepted suggestion). With
+    ``window=1``, the window of turns that start there, filling its placeholder as the analyst
+    scrolls to it."""
     transcript = transcript_get_for_user(
         user=request.user, project_id=project_id, transcript_id=transcript_id
     )
@@ -359,6 +363,7 @@ def coding_turns(request: HtmxHttpRequest, project_id: int, transcript_id: int) 
         start, end = int(request.GET["start"]), int(request.GET["end"])
     except (KeyError, ValueError):
         return HttpResponse("start and end must be whole numbers.", status=400)
+    window = request.GET.get("window") == "1"
     context = _context(request, transcript)
     turns = screen.screen_turns(
         transcript=transcript,
@@ -368,5 +373,10 @@ def coding_turns(request: HtmxHttpRequest, project_id: int, transcript_id: int) 
         turn_url_prefix=_turn_url_prefix(transcript) if context["can_code"] else "",
         start=start,
         end=max(end, start + 1),
+        starting_inside=window,
     )
+    if window:
+        articles = "".join(row.html() for row in turns)
+        head = f'<section class="turn-window" data-start="{start}" data-end="{end}">'
+        return HttpResponse(f"{head}{articles}</section>")
     return HttpResponse("".join(row.html(oob=True) for row in turns))

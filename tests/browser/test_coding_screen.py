@@ -208,3 +208,42 @@ def test_adjust_a_codings_boundaries_to_a_new_selection_and_by_a_word(
     wait_until(page, "document.querySelector('.seg').textContent === 'Nobody told me I could opt'")
     coding.refresh_from_db()
     assert coding.text == "Nobody told me I could opt"
+
+
+def test_a_300k_character_transcript_with_5000_codings_opens_light_and_codes_near_its_end(
+    page, user, project
+):
+    """The big document: the page sent is lighter than Taguette's (about 720 KB), the first
+    turns are selectable at once, and scrolling to the end fetches the last window, where a
+    selection across emoji and other codings is stored at exact code-point offsets."""
+    from bench.documents import big_transcript
+
+    codes = [CodeFactory(project=project, name=f"Code {n}") for n in range(12)]
+    wanted = CodeFactory(project=project, name="Near the end", colour="#eb5757")
+    big = big_transcript(project=project, coder=user, codes=codes)
+    assert len(big.text) >= 300_000 and big.codings.count() >= 4_900
+    log_in(page, user)
+    response = page.goto(f"/projects/{project.pk}/transcripts/{big.pk}/code/")
+    assert len(response.body()) < 720_000
+    first = page.locator(".turn-text").first
+    first.wait_for(state="visible")
+
+    last = big.turns.order_by("order").last()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.locator(f"#turn-{last.pk}").wait_for(state="attached")
+    page.locator(f"#turn-{last.pk}").scroll_into_view_if_needed()
+    turn_text = big.text[last.start : last.end]
+    needle = turn_text[-40:-2]
+    drag_select(page, last, needle)
+    page.get_by_label("Near the end").check()
+    page.get_by_role("button", name="Apply codes").click()
+    page.locator("#coding-panel .ok").wait_for()
+    coding = Coding.objects.get(code=wanted)
+    start = big.text.index(needle, last.start)
+    expected = big.text[start : start + len(needle)].strip()
+    assert coding.text == expected
+    assert big.text[coding.start : coding.end] == expected
+    assert last.start <= coding.start < coding.end <= last.end
+    # The window's other codings are still drawn beside the new one.
+    assert page.locator(f"#turn-{last.pk} .bar").count() >= 1
+    screenshot(page, "coding_screen_big_document_end", full_page=False)

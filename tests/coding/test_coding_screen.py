@@ -513,3 +513,73 @@ def test_a_memo_saved_over_someone_elses_newer_memo_is_refused(client, user, pro
     coding.refresh_from_db()
     assert coding.memo == "Wants paper."
     assert f'name="seen" value="{fingerprint(coding)}"' in second.content.decode()
+
+
+def test_a_long_transcript_opens_at_one_window_and_sends_the_rest_as_placeholders(
+    client, user, project, monkeypatch
+):
+    from bench.documents import big_transcript
+    from coding.selectors.screen import WINDOW_CHARS
+
+    codes = [CodeFactory(project=project, name=f"Code {n}") for n in range(6)]
+    big = big_transcript(project=project, coder=user, codes=codes, chars=60_000, codings=600)
+    client.force_login(user)
+    response = client.get(screen_url(big))
+    html = response.content.decode()
+    placeholders = re.findall(
+        r'<section class="turn-window pending" data-start="(\d+)" data-end="(\d+)" '
+        r'data-src="([^"]+)"',
+        html,
+    )
+    assert len(placeholders) >= 60_000 // WINDOW_CHARS - 1
+    first_turns = big.turns.filter(start__lt=int(placeholders[0][0]))
+    # The first window's turns are on the page with their highlights; later turns are not.
+    assert f'id="turn-{first_turns.last().pk}"' in html
+    assert f'id="turn-{big.turns.order_by("order").last().pk}"' not in html
+    monkeypatch.setattr("coding.selectors.screen.WINDOW_CHARS", 10**9)
+    whole = client.get(screen_url(big)).content
+    assert "turn-window pending" not in whole.decode()
+    assert len(response.content) < 0.6 * len(whole)
+    assert "Turns " in html  # each placeholder links to the page opened at it, without script
+
+    # A placeholder's URL answers with its own turns, highlighted, each exactly once.
+    start, end, src = placeholders[-1]
+    window = client.get(unescape(src), **HTMX).content.decode()
+    inside = big.turns.filter(start__gte=int(start), start__lt=int(end))
+    assert window.startswith(f'<section class="turn-window" data-start="{start}"')
+    assert window.count("<article") == inside.count() > 0
+    shown = {int(i) for ids, _text in segments(window) for i in ids}
+    expected = set(
+        Coding.objects.filter(transcript=big, start__lt=int(end), end__gt=int(start)).values_list(
+            "pk", flat=True
+        )
+    )
+    assert shown and shown <= expected
+    assert "hx-swap-oob" not in window
+
+
+def test_at_opens_the_window_holding_that_offset(client, user, project):
+    from bench.documents import big_transcript
+
+    codes = [CodeFactory(project=project, name="Code")]
+    big = big_transcript(project=project, coder=user, codes=codes, chars=60_000, codings=50)
+    last = big.turns.order_by("order").last()
+    client.force_login(user)
+    html = client.get(screen_url(big, at=last.start + 3)).content.decode()
+    assert f'id="turn-{last.pk}"' in html
+    assert f'id="turn-{big.turns.order_by("order").first().pk}"' not in html
+
+
+def test_windows_cover_every_turn_once_within_the_budget():
+    from coding.highlights import Span
+    from coding.selectors.screen import windows_split
+
+    spans, position = [], 0
+    for order, length in enumerate([300] * 50 + [5_000, 40] * 3):
+        spans.append(Span(start=position, end=position + length, order=order, pk=order))
+        position += length + 2
+    windows = windows_split(spans, budget=1_000)
+    assert [s.pk for w in windows for s in w.spans] == [s.pk for s in spans]
+    assert all(w.chars <= 1_000 or len(w.spans) == 1 for w in windows)
+    assert [(w.first, w.last) for w in windows][:2] == [(1, 3), (4, 6)]
+    assert windows_split(spans[:2], budget=1_000)[0].spans == spans[:2]

@@ -71,7 +71,7 @@ def test_theme_lists_quotes_of_its_sub_codes_with_speaker_attributes_and_a_link_
     assert "<strong>P3</strong>" in html and "Leeds" in html and "paper" in html
     link = (
         reverse("coding:coding_screen", args=[project.pk, fg1.pk])
-        + f"?coder={user.pk}#coding-{wanted.pk}"
+        + f"?coder={user.pk}&amp;at={wanted.start}#coding-{wanted.pk}"
     )
     assert f'href="{link}"' in html
 

@@ -100,10 +100,10 @@ def test_search_page_shows_keyword_in_context_with_the_match_marked(client, user
     )
     fg1 = groups[0]
     turn = fg1.turns.get(speaker_label="P1")
-    assert (
-        f'href="{reverse("coding:coding_screen", args=[project.pk, fg1.pk])}#turn-{turn.pk}"'
-        in html
-    )
+    # The link opens the screen at the hit (?at=, the window holding it) and scrolls to its turn.
+    screen = reverse("coding:coding_screen", args=[project.pk, fg1.pk])
+    link = re.search(rf'href="{screen}\?at=(\d+)#turn-{turn.pk}"', html)
+    assert link and turn.start <= int(link.group(1)) < turn.end
 
 
 def test_sentence_span_finds_the_sentence_around_a_match():

@@ -72,7 +72,8 @@ def test_project_page_loads_progress_with_bars_and_links(client, project, user, 
     assert panel.count('class="meter"') == 1 + 2 + 2  # project, two transcripts, two coders
     assert 'aria-label="50% of its participant turns coded"' in panel
     screen = reverse("coding:coding_screen", args=[project.pk, progress["fg2"].pk])
-    assert f"{screen}#turn-{progress['fg2'].turns.get(order=1).pk}" in panel
+    turn = progress["fg2"].turns.get(order=1)
+    assert f"{screen}?at={turn.start}#turn-{turn.pk}" in panel
     suggestions = reverse("themes:suggestions", args=[project.pk])
     assert f"{suggestions}?transcript={progress['fg1'].pk}&amp;min=0" in panel
 

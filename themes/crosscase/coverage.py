@@ -33,6 +33,7 @@ class Progress:
     codes: int = 0  # distinct codes used
     suggestions: int = 0  # open (pending) suggestions
     first_uncoded: int | None = None  # a turn id to start from
+    first_uncoded_at: int = 0  # and where it starts in the text (the screen's ?at=)
     key: int = 0  # the transcript or coder id
     done: str = ""  # for coders: "2 of 3 assigned marked done"
 
@@ -93,7 +94,8 @@ def coverage(project: Project, user: Any) -> Coverage:
                 coded=coded,
                 codes=codes,
                 suggestions=pending.get(transcript.pk, 0),
-                first_uncoded=start_at.get(transcript.pk),
+                first_uncoded=start_at.get(transcript.pk, (None, 0))[0],
+                first_uncoded_at=start_at.get(transcript.pk, (None, 0))[1],
             )
         )
     result.suggestions = sum(pending.values())
@@ -183,9 +185,10 @@ def _count(
     return per_transcript, per_coder, first_uncoded, project_coded
 
 
-def _turn_ids(first_uncoded: dict[int, int]) -> dict[int, int]:
-    """``{transcript id: turn id}`` of each transcript's first uncoded turn."""
+def _turn_ids(first_uncoded: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """``{transcript id: (turn id, its start)}`` of each transcript's first uncoded turn."""
     if not first_uncoded:
         return {}
     match = reduce(or_, (Q(transcript_id=t, order=o) for t, o in first_uncoded.items()))
-    return {t: pk for pk, t in Turn.objects.filter(match).values_list("pk", "transcript_id")}
+    rows = Turn.objects.filter(match).values_list("pk", "transcript_id", "start")
+    return {t: (pk, start) for pk, t, start in rows}

@@ -321,9 +321,42 @@
     openPanel(String(codingId));
   }
 
+  // A long transcript arrives in windows of turns: the one it was opened at, and placeholders
+  // (.turn-window.pending) filled as they come within a screen or so of the viewport.
+  function loadWindow(pending) {
+    if (!pending.isConnected || pending.dataset.loading) return Promise.resolve();
+    pending.dataset.loading = "1";
+    return window.htmx.ajax("GET", pending.dataset.src, { target: pending, swap: "outerHTML" });
+  }
+  const pendingWindows = () => Array.from(transcript.querySelectorAll(".turn-window.pending"));
+  if (window.htmx && window.IntersectionObserver) {
+    const observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          observer.unobserve(entry.target);
+          loadWindow(entry.target);
+        });
+      },
+      { rootMargin: "1000px 0px" }
+    );
+    pendingWindows().forEach((pending) => observer.observe(pending));
+  }
+
+  // #coding-12 / #turn-5 in the URL: shown at once when its window is the one sent, else
+  // after every window has been fetched (links inside the app say ?at= so this is rare).
   function flashFromHash() {
-    const match = /^#coding-(\d+)$/.exec(window.location.hash);
-    if (match) flash(match[1]);
+    const match = /^#(coding|turn)-(\d+)$/.exec(window.location.hash);
+    if (!match) return;
+    const show = function () {
+      if (match[1] === "coding") flash(match[2]);
+      else {
+        const turn = document.getElementById("turn-" + match[2]);
+        if (turn) turn.scrollIntoView({ block: "center" });
+      }
+    };
+    if (document.getElementById(match[1] + "-" + match[2]) || !window.htmx) show();
+    else Promise.all(pendingWindows().map(loadWindow)).then(show);
   }
   window.addEventListener("hashchange", flashFromHash);
   flashFromHash();
