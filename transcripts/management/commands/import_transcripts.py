@@ -7,7 +7,9 @@ this process. Prints one line per file: imported, skipped as a duplicate, or fai
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -49,15 +51,9 @@ class Command(BaseCommand):
         files = self._files(source)
         if not files:
             raise CommandError(f"{path} holds no files.")
-        handles = [open(f, "rb") for f in files]  # noqa: SIM115 - closed below
-        try:
-            names = [str(f.relative_to(source)) if source.is_dir() else f.name for f in files]
-            batch = uploads.import_batch_create(
-                project=target, user=user, files=zip(names, handles, strict=True), enqueue=False
-            )
-        finally:
-            for handle in handles:
-                handle.close()
+        batch = uploads.import_batch_create(
+            project=target, user=user, files=self._opened(source, files), enqueue=False
+        )
         uploads.import_batch_read(batch=batch)
         if options["no_participants"]:
             batch.speakers = {
@@ -104,6 +100,15 @@ class Command(BaseCommand):
         if options["kind"]:
             overrides["kind"] = options["kind"]
         return overrides
+
+    @staticmethod
+    def _opened(source: Path, files: list[Path]) -> Iterator[tuple[str, IO[bytes]]]:
+        """Each file opened in turn, and closed once stored: one handle at a time, however
+        many files the folder holds."""
+        for path in files:
+            name = str(path.relative_to(source)) if source.is_dir() else path.name
+            with path.open("rb") as handle:
+                yield name, handle
 
     def _files(self, source: Path) -> list[Path]:
         if source.is_file():
