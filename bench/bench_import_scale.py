@@ -100,7 +100,11 @@ def main() -> None:
                     for k, v in os.environ.items()
                     if k not in ("DATABASE_URL", "CELERY_BROKER_URL")
                 }
-                env |= {"FG_VAR_DIR": str(Path(tmp) / f"var-{size}-{run}"), "LOG_LEVEL": "WARNING"}
+                env |= {
+                    "FG_VAR_DIR": str(Path(tmp) / f"var-{size}-{run}"),
+                    "LOG_LEVEL": "WARNING",
+                    "DJANGO_DEBUG": "0",  # as deployed: DEBUG keeps every query in memory
+                }
                 output = subprocess.run(
                     [sys.executable, __file__, "--child", str(subset)],
                     env=env,

@@ -134,10 +134,17 @@ def import_batch_read(*, batch: ImportBatch, progress: JobProgress | None = None
     speaker mapping; the batch is then ready to review."""
     for archive in batch.items.filter(status=Status.PENDING, filename__iendswith=".zip"):
         _unpack(archive)
-    pending = list(batch.items.filter(status=Status.PENDING).order_by("order", "id"))
+    # One item in memory at a time: a read item holds its whole parsed text.
+    pending = list(
+        batch.items.filter(status=Status.PENDING)
+        .order_by("order", "id")
+        .values_list("pk", flat=True)
+    )
     known = dict(batch.project.transcripts.values_list("content_hash", "name"))
     seen: dict[str, str] = {}
-    for index, item in enumerate(pending):
+    for index, pk in enumerate(pending):
+        item = ImportItem.objects.get(pk=pk)
+        item.batch = batch
         if progress:
             progress.update(
                 index / max(len(pending), 1),
@@ -491,8 +498,13 @@ def import_batch_run_job(job: Job, progress: JobProgress) -> dict[str, Any]:
 def import_batch_run(
     *, batch: ImportBatch, user: Any = None, progress: JobProgress | None = None
 ) -> dict[str, int]:
-    items = list(batch.items.filter(status=Status.READY).order_by("order", "id"))
-    for index, item in enumerate(items):
+    # One item (its parsed text, then its transcript) in memory at a time.
+    items = list(
+        batch.items.filter(status=Status.READY).order_by("order", "id").values_list("pk", flat=True)
+    )
+    for index, pk in enumerate(items):
+        item = ImportItem.objects.get(pk=pk)
+        item.batch = batch
         if progress:
             progress.update(
                 index / len(items), f"Importing {item.filename} ({index + 1} of {len(items)})"

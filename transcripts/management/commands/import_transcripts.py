@@ -120,7 +120,8 @@ class Command(BaseCommand):
         )
 
     def _report(self, batch, *, dry_run: bool = False) -> None:
-        for item in batch.items.exclude(status=ImportItem.Status.ARCHIVE).order_by("order", "id"):
+        items = batch.items.exclude(status=ImportItem.Status.ARCHIVE).order_by("order", "id")
+        for item in items.defer("parsed").iterator(chunk_size=200):
             if item.status == ImportItem.Status.IMPORTED:
                 line = f"imported  {item.filename} as {item.name}: {self._counts(item)}"
             elif item.status == ImportItem.Status.READY:
@@ -137,6 +138,9 @@ class Command(BaseCommand):
     @staticmethod
     def _counts(item) -> str:
         """Turns and speakers, the facilitator named apart (as the transcript list counts)."""
-        labels = {turn[0] for turn in (item.parsed or {}).get("turns", []) if turn and turn[0]}
+        speakers = (item.preview or {}).get("speakers")
+        if speakers is None:  # read before the summary was kept
+            speakers = {turn[0]: 1 for turn in (item.parsed or {}).get("turns", []) if turn}
+        labels = {label for label in dict(speakers) if label}
         facilitator = " and a facilitator" if any(map(is_facilitator_label, labels)) else ""
         return f"{item.turn_count} turns, {item.speaker_count} speakers{facilitator}"
