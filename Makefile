@@ -17,7 +17,7 @@ JOBS ?= 2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench chromium libreoffice compose taguette clean
+.PHONY: install run worker test test-unit test-stack lint fmt typecheck bench bench-peer chromium libreoffice compose taguette clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -106,6 +106,12 @@ test: lint test-unit test-stack
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The app and Taguette 1.5.2 side by side (bench/peer_taguette.py; needs PostgreSQL and Redis
+# for its 20-coder row, or BENCH_ARGS=--no-stack). Not in CI.
+bench-peer: install
+	$(MAKE) taguette TAGUETTE_VENV=var/taguette-venv
+	TAGUETTE_VENV=var/taguette-venv $(BIN)/python bench/peer_taguette.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TAGUETTE_VENV) var

@@ -99,12 +99,15 @@ def big_transcript(
     codings: int = 5_000,
     seed: int = 7,
     name: str = "Big FG",
+    turns: list[tuple[str, str]] | None = None,
 ) -> Any:
+    """``turns`` (``[(speaker, text)]``) replaces the generated text: the peer benchmark gives
+    Taguette the same words."""
     from coding.models import Coding
     from transcripts.models import Participant, Transcript, Turn
 
     random_ = random.Random(seed)
-    turns = turn_texts(random_, chars)
+    turns = turns or turn_texts(random_, chars)
     parts, spans, position = [], [], 0
     for speaker, text in turns:
         prefix = f"{speaker}: "

@@ -164,8 +164,8 @@ def screen_turns(
 # A long transcript is sent in stretches of about this many characters of text: the one the
 # analyst opened at (``?at=``, else the first) with its highlights, the others as placeholders
 # the browser fills as they scroll into view. The 300,000-character transcript with 5,000
-# codings is then about 300 KB rather than 5.6 MB (docs/benchmarks.md).
-WINDOW_CHARS = 16_000
+# codings is then about 0.1 MB rather than 5.6 MB (docs/benchmarks.md).
+WINDOW_CHARS = 8_000
 
 
 @dataclass
@@ -363,26 +363,46 @@ def turn_place(turn: Any) -> str:
     return " · ".join(parts)
 
 
+FEW_PLACES = 4
+
+
+def _place_turns(turns: QuerySet[Turn]) -> QuerySet[Turn]:
+    return turns.select_related("participant").only(
+        "transcript_id",
+        "order",
+        "start",
+        "end",
+        "speaker_label",
+        "timestamp_start_ms",
+        "participant__label",
+    )
+
+
+def _turn_at(transcript_id: int, offset: int) -> Turn | None:
+    """The turn holding ``offset``, else the first one after it."""
+    turns = _place_turns(Turn.objects.filter(transcript_id=transcript_id))
+    before = turns.filter(start__lte=offset).order_by("-start").first()
+    if before is not None and offset < max(before.end, before.start + 1):
+        return before
+    return turns.filter(start__gte=offset).order_by("start").first()
+
+
 def places(
     *, transcript_ids: set[int], offsets: set[tuple[int, int]]
 ) -> dict[tuple[int, int], str]:
     """The place (``turn_place``) of each (transcript id, offset): the turn it falls in, else
     the first turn after it (a coding that starts on a speaker label)."""
     found: dict[tuple[int, int], str] = {}
+    if len(offsets) <= FEW_PLACES:
+        # The panel after a coding: two index seeks a place, not every turn of the transcript.
+        for transcript_id, offset in offsets:
+            turn = _turn_at(transcript_id, offset)
+            if turn is not None:
+                found[(transcript_id, offset)] = turn_place(turn)
+        return found
     turns: dict[int, list[Any]] = {}
-    for turn in (
-        Turn.objects.filter(transcript_id__in=transcript_ids)
-        .select_related("participant")
-        .only(
-            "transcript_id",
-            "order",
-            "start",
-            "end",
-            "speaker_label",
-            "timestamp_start_ms",
-            "participant__label",
-        )
-        .order_by("transcript_id", "start")
+    for turn in _place_turns(Turn.objects.filter(transcript_id__in=transcript_ids)).order_by(
+        "transcript_id", "start"
     ):
         turns.setdefault(turn.transcript_id, []).append(turn)
     for transcript_id, offset in offsets:
