@@ -529,23 +529,16 @@ class Taguette:
 
 SEED_TAGUETTE = r"""
 import json, sqlite3, sys
-from taguette import extract
 db, spec = sys.argv[1], json.load(open(sys.argv[2]))
 connection = sqlite3.connect(db)
-contents = dict(connection.execute("SELECT id, contents FROM documents"))
-rows = []
 for document, tags, spans in spec:
-    for start, end, tag in spans:
-        snippet = extract.extract(contents[document], start, end)
-        rows.append((document, start, end, snippet, tags[tag]))
-for document, start, end, snippet, tag in rows:
-    cursor = connection.execute(
-        "INSERT INTO highlights (document_id, start_offset, end_offset, snippet) "
-        "VALUES (?, ?, ?, ?)", (document, start, end, snippet))
-    connection.execute("INSERT INTO highlight_tags (highlight_id, tag_id) VALUES (?, ?)",
-                       (cursor.lastrowid, tag))
+    for start, end, tag, snippet in spans:
+        cursor = connection.execute(
+            "INSERT INTO highlights (document_id, start_offset, end_offset, snippet) "
+            "VALUES (?, ?, ?, ?)", (document, start, end, snippet))
+        connection.execute("INSERT INTO highlight_tags (highlight_id, tag_id) VALUES (?, ?)",
+                           (cursor.lastrowid, tags[tag]))
 connection.commit()
-print(len(rows))
 """
 
 
@@ -695,10 +688,12 @@ def embedded_rows(tmp: Path, rounds: int, material, big, calibre, table: Table) 
             tg_docs[label] = tg.document(
                 tg_big, label, as_html(turns).encode(), "big.html", "text/html"
             )
-            spans = [
-                [taguette_offset(turns, s), taguette_offset(turns, e), c]
-                for s, e, c in seeded["big"][label]["codings"]
-            ]
+            # Taguette's offsets count the paragraphs' text; its snippet is that text's HTML.
+            plain = "".join(f"{speaker}: {text}" for speaker, text in turns)
+            spans = []
+            for s, e, c in seeded["big"][label]["codings"]:
+                start, end = taguette_offset(turns, s), taguette_offset(turns, e)
+                spans.append([start, end, c, html.escape(plain[start:end])])
             spec.append([tg_docs[label], tags, spans])
         (tmp / "spec.json").write_text(json.dumps(spec))
         subprocess.run(
@@ -720,6 +715,67 @@ def embedded_rows(tmp: Path, rounds: int, material, big, calibre, table: Table) 
                     app_round(app, env, round_, material, seeded, table)
                 else:
                     taguette_round(tg, round_, material, tg_big, tg_docs, calibre, table)
+        usable_in_chromium(
+            [
+                ("app", app.session, app_base, {k: v["screen"] for k, v in seeded["big"].items()}),
+                (
+                    "taguette",
+                    tg.session,
+                    tg_base,
+                    {k: f"/project/{tg_big}/document/{d}" for k, d in tg_docs.items()},
+                ),
+            ],
+            rounds,
+            table,
+        )
+
+
+# What shows a document is usable: its first passages are on screen, with their highlights.
+USABLE = {"app": ".turn-text", "taguette": "#document-contents .highlight"}
+USABLE_LIMIT = 300_000  # ms: a run that takes longer is reported at this figure
+
+
+def usable_in_chromium(sides: list[tuple[str, Any, str, dict[str, str]]], runs: int, table) -> None:
+    """Time from asking for the page to its first passages being visible (and so selectable),
+    in Debian's Chromium, each run in a fresh browser context (nothing cached)."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    try:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("  (Playwright is not installed: no time-to-usable)")
+        return
+    if not Path(chromium).exists():
+        print(f"  (no Chromium at {chromium}: no time-to-usable)")
+        return
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        slow: set[tuple[str, str]] = set()
+        for _ in range(runs):
+            for who, session, base, urls in sides:
+                for label, url in urls.items():
+                    if (who, label) in slow:
+                        continue  # one run over a minute is figure enough
+                    context = browser.new_context(viewport={"width": 1280, "height": 900})
+                    context.add_cookies(
+                        [{"name": c.name, "value": c.value, "url": base} for c in session.cookies]
+                    )
+                    page = context.new_page()
+                    started = time.perf_counter()
+                    page.goto(base + url, wait_until="commit")
+                    try:
+                        page.wait_for_selector(USABLE[who], state="visible", timeout=USABLE_LIMIT)
+                        seconds = time.perf_counter() - started
+                    except PlaywrightTimeout:
+                        seconds = USABLE_LIMIT / 1000
+                        print(f"  {who} did not show the {label} within {seconds:.0f} s")
+                    if seconds > 60:
+                        slow.add((who, label))
+                    table.add(f"usable in Chromium: the {label}", who, seconds, "s")
+                    context.close()
+        browser.close()
 
 
 def app_round(app: App, env, round_: int, material, seeded, table: Table) -> None:

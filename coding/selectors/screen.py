@@ -236,8 +236,8 @@ def screen_windows(
     windows = windows_split(sorted(transcript_spans(transcript=transcript), key=_reading))
     if not windows:
         return []
-    shown = next((w for w in windows if w.start <= at < w.end), None)
-    shown = shown or (windows[-1] if at >= windows[-1].end else windows[0])
+    # The window holding ``at``, or the next one when it falls between turns.
+    shown = next((w for w in windows if at < w.end), windows[-1])
     shown.turns = _render(
         transcript,
         shown.spans,

@@ -583,3 +583,19 @@ def test_windows_cover_every_turn_once_within_the_budget():
     assert all(w.chars <= 1_000 or len(w.spans) == 1 for w in windows)
     assert [(w.first, w.last) for w in windows][:2] == [(1, 3), (4, 6)]
     assert windows_split(spans[:2], budget=1_000)[0].spans == spans[:2]
+
+
+def test_at_between_two_windows_opens_the_next_one(client, user, project):
+    from bench.documents import big_transcript
+    from coding.selectors.screen import transcript_spans, windows_split
+
+    big = big_transcript(
+        project=project, coder=user, codes=[CodeFactory(project=project)], chars=30_000, codings=10
+    )
+    windows = windows_split(transcript_spans(transcript=big))
+    second = windows[1]
+    gap = second.start - 3  # inside the speaker label before the window's first turn
+    assert windows[0].end <= gap < second.start
+    client.force_login(user)
+    html = client.get(screen_url(big, at=gap)).content.decode()
+    assert f'id="turn-{second.spans[0].pk}"' in html
