@@ -117,9 +117,9 @@ def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=10)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not up yet, or still starting
             time.sleep(0.2)
     raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
 
@@ -611,6 +611,7 @@ class Table:
         self.rows: dict[str, dict[str, list[float]]] = {}
         self.units: dict[str, str] = {}
         self.higher: set[str] = set()
+        self.capped: set[tuple[str, str]] = set()  # (row, who) that hit a time limit: "at least"
 
     def add(self, row: str, who: str, value: float, unit: str, *, higher: bool = False):
         self.rows.setdefault(row, {"taguette": [], "app": []})[who].append(value)
@@ -632,7 +633,11 @@ class Table:
                 else statistics.median(tg) / statistics.median(app)
             )
             unit = self.units[row]
-            print(f"| {row} | {_fmt(tg)} {unit} | {_fmt(app)} {unit} | {ratio:.1f}x |")
+            at_least = "≥ " if (row, "taguette") in self.capped else ""
+            print(
+                f"| {row} | {at_least}{_fmt(tg)} {unit} | {_fmt(app)} {unit} | "
+                f"{at_least}{ratio:.1f}x |"
+            )
 
 
 def _fmt(values: list[float]) -> str:
@@ -663,12 +668,14 @@ def main() -> None:
     calibre = shutil.which("ebook-convert")
     with tempfile.TemporaryDirectory(prefix="fg-peer-") as folder:
         tmp = Path(folder)
-        if not args.only_stack:
-            embedded_rows(tmp, args.rounds, material, big, calibre, table)
-        if not args.no_stack:
-            stack_rows(tmp, material, args.rounds, table)
-    table.print()
-    print(f"\nload average after: {load()}")
+        try:
+            if not args.only_stack:
+                embedded_rows(tmp, args.rounds, material, big, calibre, table)
+            if not args.no_stack:
+                stack_rows(tmp, material, args.rounds, table)
+        finally:  # what was measured is printed even if a later row fails
+            table.print()
+            print(f"\nload average after: {load()}")
 
 
 def embedded_rows(tmp: Path, rounds: int, material, big, calibre, table: Table) -> None:
@@ -771,6 +778,7 @@ def usable_in_chromium(sides: list[tuple[str, Any, str, dict[str, str]]], runs: 
                     except PlaywrightTimeout:
                         seconds = USABLE_LIMIT / 1000
                         print(f"  {who} did not show the {label} within {seconds:.0f} s")
+                        table.capped.add((f"usable in Chromium: the {label}", who))
                     if seconds > 60:
                         slow.add((who, label))
                     table.add(f"usable in Chromium: the {label}", who, seconds, "s")
