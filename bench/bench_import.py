@@ -97,10 +97,10 @@ def child(zip_path: str) -> None:
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
-    from transcripts.views_uploads import _review_forms
 
     from transcripts.models import ImportBatch, Transcript, Turn
     from transcripts.services.projects import project_create
+    from transcripts.views.uploads import _review_forms
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", password="bench-password-123")
