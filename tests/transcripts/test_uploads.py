@@ -564,3 +564,19 @@ def test_the_review_never_loads_the_parsed_text(
     assert 'data-label="Moderator"' in page.content.decode()  # the speaker mapping is there
     assert "What do you think?" in page.content.decode()  # and the survey's columns
     assert not [q["sql"] for q in queries.captured_queries if '"parsed"' in q["sql"]]
+
+
+def test_the_report_after_an_import_does_not_read_the_files_parsed_text(
+    logged_in, project, django_capture_on_commit_callbacks
+):
+    """Each file's parsed text can be megabytes; the report lists files and counts only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = {f"FG{n}.txt": FG1.replace("Letters", f"Letters {n}") for n in range(1, 4)}
+    batch = upload(logged_in, project, files, django_capture_on_commit_callbacks)
+    confirm(logged_in, batch, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        report = logged_in.get(reverse("transcripts:import_batch", args=[project.pk, batch.pk]))
+    assert "Imported 3 transcripts." in report.content.decode()
+    assert not [q["sql"] for q in queries if '"parsed"' in q["sql"]]

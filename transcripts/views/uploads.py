@@ -131,12 +131,9 @@ def _batch_context(batch: ImportBatch, forms: dict | None = None) -> dict:
         ]
         context["participant_labels"] = project.participants.values_list("label", flat=True)
     else:
-        context["item_rows"] = [
-            (item, None, None)
-            for item in batch.items.exclude(status=ImportItem.Status.ARCHIVE).order_by(
-                "order", "id"
-            )
-        ]
+        # The report needs no file's parsed text (150 MB of JSON for the largest upload).
+        items = batch.items.exclude(status=ImportItem.Status.ARCHIVE).defer("parsed")
+        context["item_rows"] = [(item, None, None) for item in items.order_by("order", "id")]
     return context
 
 
