@@ -38,6 +38,8 @@ def recover(value: str) -> str:
 
 def cell_text(value: Any) -> str | int:
     """A value as written to a CSV cell."""
+    if type(value) is str:  # most cells: tested first (a quote CSV writes ~17 a row)
+        return "'" + value if value and value[0] in FORMULA_TRIGGERS else value
     if value is None:
         return ""
     if isinstance(value, bool):
