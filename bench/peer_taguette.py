@@ -514,8 +514,8 @@ class Taguette:
             headers=self.xsrf,
         )
 
-    def open(self, project: int, document: int) -> tuple[int, int]:
-        """Status and bytes of what the browser fetches to show a document."""
+    def open(self, project: int, document: int) -> int:
+        """Bytes of what the browser fetches to show a document."""
         size = 0
         for path in (
             f"/project/{project}/document/{document}",
@@ -524,7 +524,7 @@ class Taguette:
         ):
             response = self.api("GET", path)
             size += len(response.content)
-        return 200, size
+        return size
 
 
 SEED_TAGUETTE = r"""
@@ -870,7 +870,7 @@ def taguette_round(tg: Taguette, round_, material, tg_big, tg_docs, calibre, tab
     if f"{rows:,}" not in label:
         print(f"  (Taguette's CSV has {rows:,} rows)")
     for label, document in tg_docs.items():
-        seconds, (_status, size) = timed(lambda d=document: tg.open(tg_big, d))
+        seconds, size = timed(lambda d=document: tg.open(tg_big, d))
         table.add(f"open the {label}", "taguette", seconds, "s")
         table.add(f"bytes to open the {label}", "taguette", size / 1024, "KB")
 

@@ -86,6 +86,7 @@ def coverage(project: Project, user: Any) -> Coverage:
     result = Coverage(codes_total=len(rows), turns=sum(totals.values()), coded=project_coded)
     for transcript in Transcript.objects.filter(project=project).only("id", "name", "order"):
         coded, codes = per_transcript.get(transcript.pk, (0, 0))
+        first_turn, first_at = start_at.get(transcript.pk, (None, 0))
         result.transcripts.append(
             Progress(
                 label=transcript.name,
@@ -94,8 +95,8 @@ def coverage(project: Project, user: Any) -> Coverage:
                 coded=coded,
                 codes=codes,
                 suggestions=pending.get(transcript.pk, 0),
-                first_uncoded=start_at.get(transcript.pk, (None, 0))[0],
-                first_uncoded_at=start_at.get(transcript.pk, (None, 0))[1],
+                first_uncoded=first_turn,
+                first_uncoded_at=first_at,
             )
         )
     result.suggestions = sum(pending.values())
